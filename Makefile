@@ -1,0 +1,46 @@
+# The two commands of the README, and the rest of the developer loop.
+#   make run    install what is missing, build, migrate, serve the demo on :8080
+#   make test   install what is missing, build, run every test (release + ASan/UBSan)
+#   make bench  HTTP benchmark against nginx (see docs/benchmarks.md)
+#   make fmt    clang-format every C++ file
+
+RELEASE_DIR := build/release
+SANITIZE_DIR := build/sanitize
+CTEST_FLAGS := --output-on-failure --timeout 300 -j 2
+
+.PHONY: run test test-release test-sanitize bench fmt build build-sanitize clean
+
+build:
+	scripts/install-deps build
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDP_BUILD_TESTS=OFF
+	cmake --build $(RELEASE_DIR) --target cdp
+
+run: build
+	scripts/run-demo $(RELEASE_DIR)/cdp
+
+test: test-release test-sanitize
+
+test-release:
+	scripts/install-deps test
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDP_BUILD_TESTS=ON
+	cmake --build $(RELEASE_DIR)
+	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-sanitize:
+	scripts/install-deps test
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDP_SANITIZE=ON \
+	  -DCDP_BUILD_TESTS=ON
+	cmake --build $(SANITIZE_DIR)
+	ctest --test-dir $(SANITIZE_DIR) $(CTEST_FLAGS)
+
+bench: build
+	scripts/install-deps bench
+	bench/http/run $(RELEASE_DIR)/cdp
+
+fmt:
+	scripts/install-deps fmt
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,87 @@
+// cdp: one binary, several commands. main reads the configuration, sets up
+// logging and hands over to the command.
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
+#include "app/migrate_command.h"
+#include "app/serve_command.h"
+#include "app/workspace_command.h"
+#include "core/config.h"
+#include "core/log.h"
+
+#ifndef CDP_VERSION
+#define CDP_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+  // A client that goes away mid-write must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"cdp: a self-hosted customer-data and product-analytics platform"};
+  app.require_subcommand(1);
+  app.fallthrough();  // configuration flags may follow the command name
+  app.set_version_flag("--version", CDP_VERSION);
+  cdp::ConfigLoader loader;
+  loader.Register(app);
+
+  auto* serve = app.add_subcommand("serve", "Run the HTTP API (requires a migrated database)");
+
+  auto* migrate = app.add_subcommand("migrate", "Apply or revert metadata schema migrations");
+  migrate->require_subcommand(1);
+  int down_steps = 1;
+  migrate->add_subcommand("up", "Apply every pending migration");
+  migrate->add_subcommand("down", "Revert the latest migrations")
+      ->add_option("--steps", down_steps, "How many migrations to revert")
+      ->check(CLI::PositiveNumber);
+  migrate->add_subcommand("status", "List migrations and whether each is applied");
+
+  auto* workspace = app.add_subcommand("workspace", "Manage workspaces");
+  workspace->require_subcommand(1);
+  auto* create = workspace->add_subcommand("create", "Create a workspace and print its keys");
+  std::string workspace_name;
+  bool if_absent = false;
+  std::string keys_file;
+  create->add_option("name", workspace_name, "Workspace name")->required();
+  create->add_flag("--if-absent", if_absent, "Succeed quietly when the workspace exists");
+  create->add_option("--keys-file", keys_file,
+                     "Also write the new keys to this file (mode 0600)");
+  workspace->add_subcommand("list", "List workspaces");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  const auto env = cdp::ConfigLoader::ProcessEnvironment();
+  cdp::Result<cdp::Config> config = loader.Load(env);
+  if (!config.ok()) {
+    std::cerr << "cdp: " << config.status().message() << "\n";
+    return 2;
+  }
+  // The server's log is its output; other commands print for a person on
+  // stdout and keep the log on stderr.
+  cdp::log::Init({.level = config->log_level,
+                  .fd = serve->parsed() ? STDOUT_FILENO : STDERR_FILENO});
+  for (const auto& name : cdp::ConfigLoader::UnknownVariables(env)) {
+    cdp::log::Warn("unknown configuration variable ignored (a typo?)").Str("variable", name);
+  }
+
+  int code = 0;
+  if (serve->parsed()) {
+    code = cdp::RunServeCommand(*config);
+  } else if (migrate->parsed()) {
+    const std::string action = migrate->get_subcommands().front()->get_name();
+    code = cdp::RunMigrateCommand(*config, action, down_steps);
+  } else if (create->parsed()) {
+    code = cdp::RunWorkspaceCreateCommand(*config, workspace_name, if_absent, keys_file);
+  } else {
+    code = cdp::RunWorkspaceListCommand(*config);
+  }
+  cdp::log::Flush();
+  return code;
+}

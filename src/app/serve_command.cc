@@ -1,0 +1,76 @@
+#include "app/serve_command.h"
+
+#include <iostream>
+
+#include "api/system_routes.h"
+#include "core/log.h"
+#include "http/metrics.h"
+#include "http/pipeline.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "meta/sqlite/sqlite_meta_store.h"
+#include "meta/sqlite/sqlite_migrator.h"
+
+namespace cdp {
+
+namespace {
+
+// Refusals at start-up go to the log and, in plain words, to stderr: the
+// person who typed `cdp serve` should not need to read JSON to learn why.
+int Refuse(std::string_view what, const Status& status) {
+  log::Error(what).Err(status);
+  log::Flush();
+  std::cerr << "cdp: " << what << ": " << status.message();
+  if (!status.cause().empty()) std::cerr << " (" << status.cause() << ")";
+  std::cerr << "\n";
+  return 1;
+}
+
+http::ServerOptions ServerOptionsFrom(const Config& config) {
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.threads = config.ResolvedHttpThreads();
+  options.max_body_bytes = config.max_body_bytes;
+  options.header_timeout = config.header_timeout;
+  options.body_timeout = config.body_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.shutdown_timeout = config.shutdown_timeout;
+  options.access_log = config.access_log;
+  options.handle_signals = true;
+  return options;
+}
+
+}  // namespace
+
+int RunServeCommand(const Config& config) {
+  const std::string meta_path = config.MetaDbPath();
+  {
+    auto migrator = OpenSqliteMigrator(meta_path);
+    if (!migrator.ok()) return Refuse("cannot open the metadata database", migrator.status());
+    if (Status current = (*migrator)->CheckCurrent(); !current.ok()) {
+      return Refuse("refusing to start", current);
+    }
+  }
+  auto meta = OpenSqliteMetaStore(meta_path);
+  if (!meta.ok()) return Refuse("cannot open the metadata database", meta.status());
+  MetaStore& meta_store = **meta;
+
+  const http::ServerOptions options = ServerOptionsFrom(config);
+  http::HttpMetrics metrics(options.threads);
+  http::Router router;
+  api::AddSystemRoutes(router, metrics,
+                       {.readiness_checks = {{"meta", [&meta_store] { return meta_store.Ping(); }}},
+                        .metrics_token = config.metrics_token});
+  const http::RequestPipeline pipeline(router, http::CorsPolicy(config.cors_origins),
+                                       config.max_inflated_bytes);
+  http::HttpServer server(options, pipeline, metrics);
+  if (Status started = server.Start(); !started.ok()) {
+    return Refuse("cannot start the HTTP server", started);
+  }
+  const bool finished_in_time = server.Wait();
+  log::Info("stopped").Bool("all_requests_finished", finished_in_time);
+  return 0;
+}
+
+}  // namespace cdp

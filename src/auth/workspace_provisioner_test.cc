@@ -1,0 +1,114 @@
+#include "auth/workspace_provisioner.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/api_key_format.h"
+#include "core/uuid.h"
+#include "meta/sqlite/sqlite_meta_store.h"
+#include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/temp_dir_for_testing.h"
+
+namespace cdp {
+namespace {
+
+using namespace std::chrono_literals;
+
+class WorkspaceProvisionerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto migrator = OpenSqliteMigrator(dir_.File("meta.sqlite"));
+    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
+    ASSERT_TRUE((*migrator)->Up().ok());
+    auto store = OpenSqliteMetaStore(dir_.File("meta.sqlite"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    provisioner_ = std::make_unique<WorkspaceProvisioner>(*store_, clock_);
+  }
+
+  TempDirForTesting dir_;
+  // Sub-millisecond on purpose: the store keeps milliseconds.
+  ManualClock clock_{TimePoint{} + 1'800'000'000'123'456us};
+  std::unique_ptr<SqliteMetaStore> store_;
+  std::unique_ptr<WorkspaceProvisioner> provisioner_;
+};
+
+TEST_F(WorkspaceProvisionerTest, CreatesAWorkspaceWithAWriteKeyAndASecretKey) {
+  auto created = provisioner_->Create("demo");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const Workspace& workspace = created->workspace;
+  EXPECT_EQ(workspace.name, "demo");
+  const auto id = Uuid::Parse(workspace.id);
+  ASSERT_TRUE(id.has_value());
+  EXPECT_EQ(id->version(), 7);
+  EXPECT_EQ(workspace.created_at, TimePoint{} + 1'800'000'000'123ms);
+  EXPECT_EQ(*store_->GetWorkspace(workspace.id), workspace);
+  EXPECT_TRUE(LooksLikeWriteKey(created->write_key));
+  EXPECT_TRUE(LooksLikeSecretKey(created->secret_key));
+
+  auto keys = store_->ListApiKeys(workspace.id);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  auto write = store_->FindWriteKey(created->write_key);
+  ASSERT_TRUE(write.ok());
+  EXPECT_EQ(write->kind, ApiKeyKind::kWrite);
+  EXPECT_EQ(write->workspace_id, workspace.id);
+  EXPECT_EQ(write->display_prefix, created->write_key.substr(0, 8));
+  EXPECT_EQ(Uuid::Parse(write->id)->version(), 7);
+  EXPECT_FALSE(write->revoked());
+}
+
+TEST_F(WorkspaceProvisionerTest, StoresOnlyTheHashOfTheSecretKey) {
+  auto created = provisioner_->Create("demo");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  const std::string& secret = created->secret_key;
+
+  auto stored = store_->FindSecretKeyByHash(HashSecretKey(secret));
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->kind, ApiKeyKind::kSecret);
+  EXPECT_EQ(stored->secret_hash, HashSecretKey(secret));
+  EXPECT_TRUE(stored->write_key.empty());
+  EXPECT_EQ(stored->display_prefix, secret.substr(0, 8));
+
+  auto keys = store_->ListApiKeys(created->workspace.id);
+  ASSERT_TRUE(keys.ok());
+  for (const ApiKey& key : *keys) {
+    for (const std::string* field :
+         {&key.id, &key.workspace_id, &key.display_prefix, &key.secret_hash, &key.write_key}) {
+      EXPECT_NE(*field, secret);
+      EXPECT_EQ(field->find(secret.substr(3)), std::string::npos) << *field;
+    }
+  }
+}
+
+TEST_F(WorkspaceProvisionerTest, EachWorkspaceGetsItsOwnKeys) {
+  auto a = provisioner_->Create("a");
+  auto b = provisioner_->Create("b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->workspace.id, b->workspace.id);
+  EXPECT_NE(a->write_key, b->write_key);
+  EXPECT_NE(a->secret_key, b->secret_key);
+}
+
+TEST_F(WorkspaceProvisionerTest, DuplicateNameIsAConflictOnName) {
+  ASSERT_TRUE(provisioner_->Create("demo").ok());
+  auto again = provisioner_->Create("demo");
+  EXPECT_EQ(again.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(again.status().field(), "name");
+  EXPECT_EQ(store_->ListWorkspaces()->size(), 1u);
+}
+
+TEST_F(WorkspaceProvisionerTest, RefusesInvalidNamesNamingTheField) {
+  for (const std::string& name :
+       {std::string(), std::string(65, 'a'), std::string("a/b"), std::string("caf\xc3\xa9"),
+        std::string(" lead"), std::string("trail "), std::string("tab\there")}) {
+    auto created = provisioner_->Create(name);
+    EXPECT_EQ(created.status().code(), ErrorCode::kBadRequest) << name;
+    EXPECT_EQ(created.status().field(), "name") << name;
+  }
+  EXPECT_TRUE(store_->ListWorkspaces()->empty());
+  EXPECT_TRUE(provisioner_->Create("My App-1_prod.v2").ok());
+  EXPECT_TRUE(provisioner_->Create(std::string(64, 'z')).ok());
+}
+
+}  // namespace
+}  // namespace cdp

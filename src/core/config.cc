@@ -1,0 +1,244 @@
+#include "core/config.h"
+
+#include <CLI/CLI.hpp>
+#include <arpa/inet.h>
+
+#include <thread>
+
+#include "core/config_values.h"
+
+extern char** environ;
+
+namespace cdp {
+
+namespace cv = config_values;
+
+namespace {
+
+Status ApplyDuration(std::string_view value, std::chrono::milliseconds& out,
+                     std::chrono::milliseconds min) {
+  CDP_ASSIGN_OR_RETURN(auto duration, cv::ParseDuration(value));
+  if (duration < min) {
+    return Status::BadRequest("must be at least " + std::to_string(min.count()) + "ms, got '" +
+                              std::string(value) + "'");
+  }
+  out = duration;
+  return Status::Ok();
+}
+
+Status ApplySize(std::string_view value, uint64_t& out, uint64_t min) {
+  CDP_ASSIGN_OR_RETURN(auto size, cv::ParseByteSize(value));
+  if (size < min) {
+    return Status::BadRequest("must be at least " + std::to_string(min) + " bytes, got '" +
+                              std::string(value) + "'");
+  }
+  out = size;
+  return Status::Ok();
+}
+
+bool IsIpAddress(const std::string& text) {
+  unsigned char buffer[sizeof(in6_addr)];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+Status ValidateOrigin(const std::string& origin) {
+  if (origin == "*") return Status::Ok();
+  const bool has_scheme = origin.starts_with("http://") || origin.starts_with("https://");
+  const size_t host_start = origin.find("://") + 3;
+  if (!has_scheme || origin.size() == host_start ||
+      origin.find('/', host_start) != std::string::npos) {
+    return Status::BadRequest("expected '*' or origins such as https://app.example.com, got '" +
+                              origin + "'");
+  }
+  return Status::Ok();
+}
+
+std::vector<ConfigOption> MakeOptions() {
+  return {
+      {"--data-dir", "CDP_DATA_DIR", "data", "Directory for all local state (SQLite, logs, parts).",
+       [](std::string_view v, Config& c) {
+         if (v.empty()) return Status::BadRequest("must not be empty");
+         c.data_dir = std::string(v);
+         return Status::Ok();
+       }},
+      {"--meta-db", "CDP_META_DB", "<data-dir>/meta.sqlite", "SQLite file of the metadata store.",
+       [](std::string_view v, Config& c) {
+         c.meta_db = std::string(v);
+         return Status::Ok();
+       }},
+      {"--log-level", "CDP_LOG_LEVEL", "info", "debug, info, warn or error.",
+       [](std::string_view v, Config& c) {
+         if (v == "debug") {
+           c.log_level = log::Level::kDebug;
+         } else if (v == "info") {
+           c.log_level = log::Level::kInfo;
+         } else if (v == "warn") {
+           c.log_level = log::Level::kWarn;
+         } else if (v == "error") {
+           c.log_level = log::Level::kError;
+         } else {
+           return Status::BadRequest("expected debug, info, warn or error, got '" +
+                                     std::string(v) + "'");
+         }
+         return Status::Ok();
+       }},
+      {"--host", "CDP_HOST", "127.0.0.1",
+       "Address to listen on (an IP address; 0.0.0.0 for every interface).",
+       [](std::string_view v, Config& c) {
+         std::string host(v == "localhost" ? "127.0.0.1" : v);
+         if (!IsIpAddress(host)) {
+           return Status::BadRequest("expected an IP address such as 127.0.0.1 or ::, got '" +
+                                     std::string(v) + "'");
+         }
+         c.host = std::move(host);
+         return Status::Ok();
+       }},
+      {"--port", "CDP_PORT", "8080", "TCP port of the HTTP API (0: any free port).",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto port, cv::ParseInt(v, 0, 65535));
+         c.port = static_cast<uint16_t>(port);
+         return Status::Ok();
+       }},
+      {"--http-threads", "CDP_HTTP_THREADS", "0",
+       "Event-loop threads serving HTTP (0: one per core).",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto threads, cv::ParseInt(v, 0, 256));
+         c.http_threads = static_cast<int>(threads);
+         return Status::Ok();
+       }},
+      {"--max-body", "CDP_MAX_BODY", "1MiB",
+       "Largest request body as sent (compressed or not); larger gets 413.",
+       [](std::string_view v, Config& c) { return ApplySize(v, c.max_body_bytes, 1024); }},
+      {"--max-inflated-body", "CDP_MAX_INFLATED_BODY", "8MiB",
+       "Largest request body after gzip/deflate decoding; larger gets 413.",
+       [](std::string_view v, Config& c) { return ApplySize(v, c.max_inflated_bytes, 1024); }},
+      {"--header-timeout", "CDP_HEADER_TIMEOUT", "10s",
+       "Time a client has to send request headers once it started; then 408.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.header_timeout, std::chrono::milliseconds(10));
+       }},
+      {"--body-timeout", "CDP_BODY_TIMEOUT", "30s", "Time a client has to send the body; then 408.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.body_timeout, std::chrono::milliseconds(10));
+       }},
+      {"--idle-timeout", "CDP_IDLE_TIMEOUT", "60s",
+       "How long an idle keep-alive connection stays open.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.idle_timeout, std::chrono::milliseconds(10));
+       }},
+      {"--shutdown-timeout", "CDP_SHUTDOWN_TIMEOUT", "30s",
+       "On SIGTERM/SIGINT, how long in-flight requests may take to finish.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.shutdown_timeout, std::chrono::milliseconds(0));
+       }},
+      {"--cors-origins", "CDP_CORS_ORIGINS", "*",
+       "Comma-separated origins allowed to call the API from a browser ('*': any).",
+       [](std::string_view v, Config& c) {
+         auto origins = cv::SplitList(v);
+         if (origins.empty()) return Status::BadRequest("expected '*' or a list of origins");
+         for (const auto& origin : origins) CDP_RETURN_IF_ERROR(ValidateOrigin(origin));
+         c.cors_origins = std::move(origins);
+         return Status::Ok();
+       }},
+      {"--access-log", "CDP_ACCESS_LOG", "true", "Log one line per HTTP request.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(c.access_log, cv::ParseBool(v));
+         return Status::Ok();
+       }},
+      {"--metrics-token", "CDP_METRICS_TOKEN", "(none)",
+       "Bearer token that GET /metrics requires; unset, /metrics answers 403.",
+       [](std::string_view v, Config& c) {
+         if (!v.empty() && v.size() < 16) {
+           return Status::BadRequest("must be at least 16 characters long");
+         }
+         c.metrics_token = std::string(v);
+         return Status::Ok();
+       }},
+  };
+}
+
+}  // namespace
+
+std::string Config::MetaDbPath() const {
+  return meta_db.empty() ? data_dir + "/meta.sqlite" : meta_db;
+}
+
+int Config::ResolvedHttpThreads() const {
+  if (http_threads > 0) return http_threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+const std::vector<ConfigOption>& ConfigOptions() {
+  static const std::vector<ConfigOption> options = MakeOptions();
+  return options;
+}
+
+void ConfigLoader::Register(CLI::App& app) {
+  for (const auto& option : ConfigOptions()) {
+    const std::string description = std::string(option.description) + " [env " +
+                                    std::string(option.env) + ", default " +
+                                    std::string(option.default_value) + "]";
+    auto given = std::make_unique<bool>(false);
+    bool* given_ptr = given.get();
+    std::string& value = flag_values_[option.env];
+    app.add_option_function<std::string>(
+           std::string(option.flag),
+           [&value, given_ptr](const std::string& text) {
+             value = text;
+             *given_ptr = true;
+           },
+           description)
+        ->type_name("VALUE");
+    flag_given_[option.env] = given_ptr;
+    given_storage_.push_back(std::move(given));
+  }
+}
+
+Result<Config> ConfigLoader::Load(const Environment& env) const {
+  Config config;
+  for (const auto& option : ConfigOptions()) {
+    std::string_view source;
+    std::string_view value;
+    const auto given = flag_given_.find(option.env);
+    if (given != flag_given_.end() && *given->second) {
+      source = option.flag;
+      value = flag_values_.at(option.env);
+    } else if (const auto it = env.find(std::string(option.env)); it != env.end()) {
+      source = option.env;
+      value = it->second;
+    } else {
+      continue;
+    }
+    Status status = option.apply(value, config);
+    if (!status.ok()) {
+      return Status::BadRequest("invalid " + std::string(source) + ": " + status.message(),
+                                std::string(source));
+    }
+  }
+  return config;
+}
+
+std::vector<std::string> ConfigLoader::UnknownVariables(const Environment& env) {
+  std::vector<std::string> unknown;
+  for (const auto& [name, value] : env) {
+    if (!name.starts_with("CDP_")) continue;
+    bool known = false;
+    for (const auto& option : ConfigOptions()) known = known || option.env == name;
+    if (!known) unknown.push_back(name);
+  }
+  return unknown;
+}
+
+ConfigLoader::Environment ConfigLoader::ProcessEnvironment() {
+  Environment env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const size_t equals = text.find('=');
+    if (equals == std::string_view::npos) continue;
+    env.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return env;
+}
+
+}  // namespace cdp

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/log.h"
+#include "core/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace cdp {
+
+// Everything cdp can be told at start-up. Each field is set by one
+// ConfigOption (a flag and a CDP_* environment variable); a flag wins over
+// the environment, the environment over the default.
+struct Config {
+  std::string data_dir = "data";
+  std::string meta_db;  // empty: <data_dir>/meta.sqlite
+  log::Level log_level = log::Level::kInfo;
+
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (the bound port is logged)
+  int http_threads = 0;  // 0: one per core
+  uint64_t max_body_bytes = 1 << 20;
+  uint64_t max_inflated_bytes = 8 << 20;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds shutdown_timeout{30'000};
+  std::vector<std::string> cors_origins{"*"};
+  bool access_log = true;
+  std::string metrics_token;  // empty: /metrics answers 403
+
+  // The SQLite file of the metadata store.
+  std::string MetaDbPath() const;
+  // http_threads with 0 resolved to the number of cores.
+  int ResolvedHttpThreads() const;
+};
+
+// One configuration variable.
+struct ConfigOption {
+  std::string_view flag;           // "--port"
+  std::string_view env;            // "CDP_PORT"
+  std::string_view default_value;  // as documented in the README
+  std::string_view description;
+  // Parses and validates `value` into `config`; the error message says what
+  // was expected (the caller names the variable).
+  std::function<Status(std::string_view value, Config& config)> apply;
+};
+
+// Every configuration variable, in the order the README lists them.
+const std::vector<ConfigOption>& ConfigOptions();
+
+// Collects configuration text from flags and the environment, then validates
+// it into a Config.
+//
+//   ConfigLoader loader;
+//   loader.Register(app);       // adds every flag to a CLI11 app
+//   app.parse(argc, argv);
+//   Result<Config> config = loader.Load(environment);
+class ConfigLoader {
+ public:
+  using Environment = std::map<std::string, std::string>;
+
+  // REQUIRES: called once, before app.parse(). The loader must outlive parse.
+  void Register(CLI::App& app);
+  // Applies flags (given on the command line), then CDP_* variables from `env`
+  // for the rest. The first invalid value fails with BadRequest naming the
+  // variable as it was given ("--port" or "CDP_PORT") in message and field.
+  Result<Config> Load(const Environment& env) const;
+  // CDP_* names in `env` that no option knows (likely typos).
+  static std::vector<std::string> UnknownVariables(const Environment& env);
+  // The process environment.
+  static Environment ProcessEnvironment();
+
+ private:
+  std::map<std::string_view, std::string> flag_values_;  // by env name
+  std::map<std::string_view, const bool*> flag_given_;
+  std::vector<std::unique_ptr<bool>> given_storage_;
+};
+
+}  // namespace cdp

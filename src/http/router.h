@@ -1,0 +1,63 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "http/handler.h"
+
+namespace cdp::http {
+
+struct Route {
+  std::string method;   // "GET", "POST", ...
+  std::string pattern;  // "/queries/{id}"
+  Handler handler;
+};
+
+// Maps (method, path) to a handler. Patterns are '/'-separated segments; a
+// segment "{name}" matches any one non-empty segment and is available as a
+// path parameter. A literal segment wins over a parameter at the same place
+// ("/query/async" before "/query/{kind}"). One trailing slash is ignored.
+// GET routes also answer HEAD.
+// Thread safety: Add before serving; Find is then safe from any thread.
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // REQUIRES: the pattern starts with '/', and (method, pattern) is new.
+  void Add(std::string_view method, std::string_view pattern, Handler handler);
+
+  struct Match {
+    const Route* route;
+    PathParams params;
+  };
+  // NotFound when no pattern matches the path; MethodNotAllowed (carrying the
+  // Allow list) when some pattern matches but not with this method.
+  Result<Match> Find(std::string_view method, std::string_view path) const;
+  struct PathRoutes {
+    std::string_view pattern;     // "/queries/{id}"
+    std::string allowed_methods;  // "DELETE, GET, HEAD, OPTIONS, PUT"
+  };
+  // The pattern a path matches and the methods it accepts; nullopt when no
+  // pattern matches.
+  std::optional<PathRoutes> RoutesFor(std::string_view path) const;
+  // Every route, in the order added (for documentation and access tests).
+  std::vector<const Route*> routes() const;
+
+  struct Node;  // a segment of the route tree, defined in router.cc
+
+ private:
+  const Node* FindNode(std::string_view path, PathParams* params) const;
+
+  std::unique_ptr<Node> root_;
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace cdp::http

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace cdp {
+
+// A tenant. Every event, profile and key belongs to exactly one workspace.
+struct Workspace {
+  std::string id;  // UUIDv7, lower-case canonical form
+  std::string name;
+  TimePoint created_at;
+
+  friend bool operator==(const Workspace&, const Workspace&) = default;
+};
+
+enum class ApiKeyKind {
+  kWrite,   // sends events; public
+  kSecret,  // reads and administers a workspace; private
+};
+
+// "write" / "secret": the spelling used in storage and in the API.
+constexpr std::string_view ApiKeyKindName(ApiKeyKind kind) {
+  return kind == ApiKeyKind::kWrite ? "write" : "secret";
+}
+
+// A credential of one workspace.
+//
+// Why the two kinds are stored differently: a write key is public by design
+// (it is embedded in web pages and apps, and the console must show it again
+// to build install snippets), so it is stored in clear in `write_key` and
+// looked up by value. A secret key grants read and admin access, so only its
+// hash is stored (`secret_hash`, hex SHA-256): a leaked database or backup
+// holds no usable secret key, and the key is shown in clear exactly once, when
+// it is created. Keys are long random tokens, so an unsalted fast hash is
+// enough (no dictionary to attack) and keeps lookup by hash an index probe.
+struct ApiKey {
+  std::string id;  // UUIDv7
+  std::string workspace_id;
+  ApiKeyKind kind = ApiKeyKind::kWrite;
+  // The first 8 characters of the key, for masked listings ("sk_4f9Qa…").
+  std::string display_prefix;
+  std::string secret_hash;  // kSecret only; empty for kWrite
+  std::string write_key;    // kWrite only; empty for kSecret
+  TimePoint created_at;
+  std::optional<TimePoint> revoked_at;
+
+  bool revoked() const { return revoked_at.has_value(); }
+  friend bool operator==(const ApiKey&, const ApiKey&) = default;
+};
+
+// The metadata store: workspaces and API keys (and, later, schemas, saved
+// queries, dashboards...). Implementations: SQLite (embedded) and PostgreSQL.
+//
+// Thread safety: all methods are safe to call concurrently from any thread.
+// Times are stored with millisecond precision: a TimePoint read back equals
+// the one written only if it was whole milliseconds.
+// Errors: NotFound, Conflict and BadRequest as documented per method;
+// Unavailable when the database is busy or unreachable; Internal otherwise.
+class MetaStore {
+ public:
+  MetaStore() = default;
+  MetaStore(const MetaStore&) = delete;
+  MetaStore& operator=(const MetaStore&) = delete;
+  virtual ~MetaStore() = default;
+
+  // Conflict (field "name") when a workspace of that name exists; Conflict
+  // (field "id") when the id is taken.
+  virtual Status CreateWorkspace(const Workspace& workspace) = 0;
+  // Creates the workspace and its keys atomically: all of them or none, so a
+  // failure never leaves a workspace without keys. Errors as CreateWorkspace
+  // and CreateApiKey.
+  // REQUIRES: every key's workspace_id == workspace.id.
+  virtual Status CreateWorkspaceWithKeys(const Workspace& workspace,
+                                         const std::vector<ApiKey>& keys) = 0;
+  // NotFound when no workspace has this id.
+  virtual Result<Workspace> GetWorkspace(std::string_view id) = 0;
+  // NotFound when no workspace has this name (names are case-sensitive).
+  virtual Result<Workspace> FindWorkspaceByName(std::string_view name) = 0;
+  // Every workspace, oldest first.
+  virtual Result<std::vector<Workspace>> ListWorkspaces() = 0;
+
+  // BadRequest when the key's fields do not fit its kind (a write key needs
+  // write_key and no secret_hash; a secret key the reverse); NotFound (field
+  // "workspace_id") when the workspace does not exist; Conflict (field "id",
+  // "write_key" or "secret_hash") when a unique value is taken.
+  virtual Status CreateApiKey(const ApiKey& key) = 0;
+  // The write key with this exact value, revoked or not: the caller decides
+  // what a revoked key means. NotFound when unknown.
+  virtual Result<ApiKey> FindWriteKey(std::string_view write_key) = 0;
+  // The secret key whose hash is `secret_hash`, revoked or not. NotFound when
+  // unknown.
+  virtual Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) = 0;
+  // The workspace's keys, revoked ones included, oldest first. NotFound when
+  // the workspace does not exist.
+  virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) = 0;
+  // Marks the key revoked at `at`. Revoking a revoked key succeeds and keeps
+  // the first time. NotFound when the workspace has no key of that id.
+  virtual Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
+                              TimePoint at) = 0;
+
+  // A cheap round trip to the database, for readiness checks (GET /ready).
+  virtual Status Ping() = 0;
+};
+
+}  // namespace cdp

@@ -1,0 +1,258 @@
+#include "meta/sqlite/sqlite_meta_store.h"
+
+#include <fmt/format.h>
+
+#include "meta/iso8601.h"
+#include "meta/sqlite/sqlite_connection.h"
+
+namespace cdp {
+
+namespace {
+
+constexpr char kWorkspaceColumns[] = "SELECT id, name, created_at FROM workspaces ";
+constexpr char kApiKeyColumns[] =
+    "SELECT id, workspace_id, kind, display_prefix, write_key, secret_hash, created_at, "
+    "revoked_at FROM api_keys ";
+
+// A stored time that does not parse means the file was edited or corrupted.
+Result<TimePoint> ReadTime(const SqliteStatement& row, int column, std::string_view name) {
+  const std::string text = row.ColumnText(column);
+  Result<TimePoint> time = ParseIso8601(text);
+  if (!time.ok()) return Status::Internal(fmt::format("{} is not a time: '{}'", name, text));
+  return time;
+}
+
+// Columns in kWorkspaceColumns order.
+Result<Workspace> ReadWorkspace(const SqliteStatement& row) {
+  Workspace workspace{row.ColumnText(0), row.ColumnText(1), {}};
+  CDP_ASSIGN_OR_RETURN(workspace.created_at, ReadTime(row, 2, "workspaces.created_at"));
+  return workspace;
+}
+
+// Columns in kApiKeyColumns order.
+Result<ApiKey> ReadApiKey(const SqliteStatement& row) {
+  ApiKey key;
+  key.id = row.ColumnText(0);
+  key.workspace_id = row.ColumnText(1);
+  const std::string kind = row.ColumnText(2);
+  if (kind == ApiKeyKindName(ApiKeyKind::kWrite)) {
+    key.kind = ApiKeyKind::kWrite;
+  } else if (kind == ApiKeyKindName(ApiKeyKind::kSecret)) {
+    key.kind = ApiKeyKind::kSecret;
+  } else {
+    return Status::Internal(fmt::format("api_keys.kind is unknown: '{}'", kind));
+  }
+  key.display_prefix = row.ColumnText(3);
+  key.write_key = row.ColumnText(4);
+  key.secret_hash = row.ColumnText(5);
+  CDP_ASSIGN_OR_RETURN(key.created_at, ReadTime(row, 6, "api_keys.created_at"));
+  if (row.ColumnOptionalText(7).has_value()) {
+    CDP_ASSIGN_OR_RETURN(key.revoked_at, ReadTime(row, 7, "api_keys.revoked_at"));
+  }
+  return key;
+}
+
+// The row-level checks the table's CHECK constraint would make, with errors a
+// caller can act on.
+Status ValidateApiKey(const ApiKey& key) {
+  if (key.id.empty()) return Status::BadRequest("an API key needs an id", "id");
+  if (key.kind == ApiKeyKind::kWrite && (key.write_key.empty() || !key.secret_hash.empty())) {
+    return Status::BadRequest("a write key needs write_key and no secret_hash", "write_key");
+  }
+  if (key.kind == ApiKeyKind::kSecret && (key.secret_hash.empty() || !key.write_key.empty())) {
+    return Status::BadRequest("a secret key needs secret_hash and no write_key", "secret_hash");
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string_view> NullIfEmpty(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
+// Replaces a status's message, keeping its code's meaning and its cause.
+Status Reword(const Status& status, std::string message, std::string field) {
+  Status reworded(status.code(), std::move(message));
+  if (!field.empty()) reworded.WithField(std::move(field));
+  if (!status.cause().empty()) reworded.WithCause(status.cause());
+  return reworded;
+}
+
+}  // namespace
+
+SqliteMetaStore::SqliteMetaStore(std::unique_ptr<SqliteConnection> connection)
+    : connection_(std::move(connection)) {}
+
+SqliteMetaStore::~SqliteMetaStore() = default;
+
+Status SqliteMetaStore::InsertWorkspace(const Workspace& workspace) {
+  if (workspace.id.empty()) return Status::BadRequest("a workspace needs an id", "id");
+  CDP_ASSIGN_OR_RETURN(auto insert, connection_->Prepare("INSERT INTO workspaces (id, name, "
+                                                         "created_at) VALUES (?1, ?2, ?3)"));
+  CDP_RETURN_IF_ERROR(insert.BindText(1, workspace.id));
+  CDP_RETURN_IF_ERROR(insert.BindText(2, workspace.name));
+  CDP_RETURN_IF_ERROR(insert.BindText(3, FormatIso8601(workspace.created_at)));
+  Status status = insert.Run();
+  if (status.code() == ErrorCode::kConflict && status.field() == "name") {
+    return Reword(status, fmt::format("a workspace named '{}' already exists", workspace.name),
+                  "name");
+  }
+  if (status.code() == ErrorCode::kConflict && status.field() == "id") {
+    return Reword(status, fmt::format("a workspace with id {} already exists", workspace.id), "id");
+  }
+  return status;
+}
+
+Status SqliteMetaStore::InsertApiKey(const ApiKey& key) {
+  CDP_RETURN_IF_ERROR(ValidateApiKey(key));
+  CDP_ASSIGN_OR_RETURN(
+      auto insert,
+      connection_->Prepare("INSERT INTO api_keys (id, workspace_id, kind, display_prefix, "
+                           "write_key, secret_hash, created_at, revoked_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+  CDP_RETURN_IF_ERROR(insert.BindText(1, key.id));
+  CDP_RETURN_IF_ERROR(insert.BindText(2, key.workspace_id));
+  CDP_RETURN_IF_ERROR(insert.BindText(3, ApiKeyKindName(key.kind)));
+  CDP_RETURN_IF_ERROR(insert.BindText(4, key.display_prefix));
+  CDP_RETURN_IF_ERROR(insert.BindOptionalText(5, NullIfEmpty(key.write_key)));
+  CDP_RETURN_IF_ERROR(insert.BindOptionalText(6, NullIfEmpty(key.secret_hash)));
+  CDP_RETURN_IF_ERROR(insert.BindText(7, FormatIso8601(key.created_at)));
+  std::optional<std::string> revoked_at;
+  if (key.revoked_at) revoked_at = FormatIso8601(*key.revoked_at);
+  CDP_RETURN_IF_ERROR(insert.BindOptionalText(8, revoked_at));
+  Status status = insert.Run();
+  if (status.code() == ErrorCode::kNotFound) {  // the foreign key
+    return Reword(status, fmt::format("workspace {} not found", key.workspace_id), "workspace_id");
+  }
+  if (status.code() == ErrorCode::kConflict) {
+    return Reword(status, "an API key with this " + status.field() + " already exists",
+                  status.field());
+  }
+  return status;
+}
+
+Status SqliteMetaStore::CreateWorkspace(const Workspace& workspace) {
+  std::lock_guard lock(mutex_);
+  return InsertWorkspace(workspace);
+}
+
+Status SqliteMetaStore::CreateWorkspaceWithKeys(const Workspace& workspace,
+                                                const std::vector<ApiKey>& keys) {
+  std::lock_guard lock(mutex_);
+  CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
+  CDP_RETURN_IF_ERROR(InsertWorkspace(workspace));
+  for (const ApiKey& key : keys) CDP_RETURN_IF_ERROR(InsertApiKey(key));
+  return transaction.Commit();
+}
+
+Result<Workspace> SqliteMetaStore::FindWorkspace(std::string_view sql, std::string_view value,
+                                                 std::string_view what) {
+  CDP_ASSIGN_OR_RETURN(auto select, connection_->Prepare(sql));
+  CDP_RETURN_IF_ERROR(select.BindText(1, value));
+  CDP_ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return Status::NotFound(fmt::format("workspace {} not found", what));
+  return ReadWorkspace(select);
+}
+
+Result<Workspace> SqliteMetaStore::GetWorkspace(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  return FindWorkspace(std::string(kWorkspaceColumns) + "WHERE id = ?1", id, id);
+}
+
+Result<Workspace> SqliteMetaStore::FindWorkspaceByName(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  return FindWorkspace(std::string(kWorkspaceColumns) + "WHERE name = ?1", name,
+                       fmt::format("named '{}'", name));
+}
+
+Result<std::vector<Workspace>> SqliteMetaStore::ListWorkspaces() {
+  std::lock_guard lock(mutex_);
+  CDP_ASSIGN_OR_RETURN(auto select, connection_->Prepare(std::string(kWorkspaceColumns) +
+                                                         "ORDER BY created_at, id"));
+  std::vector<Workspace> workspaces;
+  while (true) {
+    CDP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return workspaces;
+    CDP_ASSIGN_OR_RETURN(auto workspace, ReadWorkspace(select));
+    workspaces.push_back(std::move(workspace));
+  }
+}
+
+Status SqliteMetaStore::CreateApiKey(const ApiKey& key) {
+  std::lock_guard lock(mutex_);
+  return InsertApiKey(key);
+}
+
+Result<ApiKey> SqliteMetaStore::FindKey(std::string_view sql, std::string_view value,
+                                        std::string_view what) {
+  CDP_ASSIGN_OR_RETURN(auto select, connection_->Prepare(sql));
+  CDP_RETURN_IF_ERROR(select.BindText(1, value));
+  CDP_ASSIGN_OR_RETURN(bool found, select.Step());
+  // The message never echoes the key: it may be a secret typed in a wrong place.
+  if (!found) return Status::NotFound(fmt::format("{} not found", what));
+  return ReadApiKey(select);
+}
+
+Result<ApiKey> SqliteMetaStore::FindWriteKey(std::string_view write_key) {
+  std::lock_guard lock(mutex_);
+  return FindKey(std::string(kApiKeyColumns) + "WHERE write_key = ?1", write_key, "write key");
+}
+
+Result<ApiKey> SqliteMetaStore::FindSecretKeyByHash(std::string_view secret_hash) {
+  std::lock_guard lock(mutex_);
+  return FindKey(std::string(kApiKeyColumns) + "WHERE secret_hash = ?1", secret_hash, "secret key");
+}
+
+Result<std::vector<ApiKey>> SqliteMetaStore::ListApiKeys(std::string_view workspace_id) {
+  std::lock_guard lock(mutex_);
+  CDP_ASSIGN_OR_RETURN(
+      auto select, connection_->Prepare(std::string(kApiKeyColumns) + "WHERE workspace_id = ?1 "
+                                                                      "ORDER BY created_at, id"));
+  CDP_RETURN_IF_ERROR(select.BindText(1, workspace_id));
+  std::vector<ApiKey> keys;
+  while (true) {
+    CDP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    CDP_ASSIGN_OR_RETURN(auto key, ReadApiKey(select));
+    keys.push_back(std::move(key));
+  }
+  if (keys.empty()) {
+    // No keys, or no workspace: only the second is an error.
+    CDP_RETURN_IF_ERROR(
+        FindWorkspace(std::string(kWorkspaceColumns) + "WHERE id = ?1", workspace_id, workspace_id)
+            .status());
+  }
+  return keys;
+}
+
+Status SqliteMetaStore::RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
+                                     TimePoint at) {
+  std::lock_guard lock(mutex_);
+  // COALESCE keeps the first revocation time when revoking twice.
+  CDP_ASSIGN_OR_RETURN(auto update, connection_->Prepare("UPDATE api_keys SET revoked_at = "
+                                                         "COALESCE(revoked_at, ?3) "
+                                                         "WHERE workspace_id = ?1 AND id = ?2"));
+  CDP_RETURN_IF_ERROR(update.BindText(1, workspace_id));
+  CDP_RETURN_IF_ERROR(update.BindText(2, key_id));
+  CDP_RETURN_IF_ERROR(update.BindText(3, FormatIso8601(at)));
+  CDP_RETURN_IF_ERROR(update.Run());
+  if (connection_->Changes() == 0) {
+    return Status::NotFound(
+        fmt::format("API key {} not found in workspace {}", key_id, workspace_id));
+  }
+  return Status::Ok();
+}
+
+Status SqliteMetaStore::Ping() {
+  std::lock_guard lock(mutex_);
+  // Reads the schema page, so a vanished or unreadable file shows up.
+  CDP_ASSIGN_OR_RETURN(auto select, connection_->Prepare("SELECT count(*) FROM sqlite_master"));
+  return select.Run();
+}
+
+Result<std::unique_ptr<SqliteMetaStore>> OpenSqliteMetaStore(const std::string& path) {
+  CDP_ASSIGN_OR_RETURN(auto connection, SqliteConnection::Open(path));
+  return std::make_unique<SqliteMetaStore>(std::move(connection));
+}
+
+}  // namespace cdp

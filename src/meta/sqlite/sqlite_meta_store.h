@@ -1,0 +1,60 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "meta/meta_store.h"
+
+namespace cdp {
+
+class SqliteConnection;
+
+// MetaStore on one SQLite file: the embedded default, for one machine.
+//
+// One connection serves every thread, one call at a time. Metadata calls are
+// short index probes, and callers on hot paths (write-key checks) cache.
+// Thread safety: as MetaStore, all methods may be called concurrently.
+class SqliteMetaStore final : public MetaStore {
+ public:
+  // Use OpenSqliteMetaStore(); this is for callers holding a connection.
+  explicit SqliteMetaStore(std::unique_ptr<SqliteConnection> connection);
+  ~SqliteMetaStore() override;
+
+  Status CreateWorkspace(const Workspace& workspace) override;
+  Status CreateWorkspaceWithKeys(const Workspace& workspace,
+                                 const std::vector<ApiKey>& keys) override;
+  Result<Workspace> GetWorkspace(std::string_view id) override;
+  Result<Workspace> FindWorkspaceByName(std::string_view name) override;
+  Result<std::vector<Workspace>> ListWorkspaces() override;
+
+  Status CreateApiKey(const ApiKey& key) override;
+  Result<ApiKey> FindWriteKey(std::string_view write_key) override;
+  Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) override;
+  Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override;
+  Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
+                      TimePoint at) override;
+
+  Status Ping() override;
+
+ private:
+  // The helpers below REQUIRE mutex_ held.
+  Status InsertWorkspace(const Workspace& workspace);
+  Status InsertApiKey(const ApiKey& key);
+  Result<ApiKey> FindKey(std::string_view sql, std::string_view value, std::string_view what);
+  Result<Workspace> FindWorkspace(std::string_view sql, std::string_view value,
+                                  std::string_view what);
+
+  std::mutex mutex_;
+  std::unique_ptr<SqliteConnection> connection_;  // guarded by mutex_
+};
+
+// Opens (creating it and its parent directory if missing) the SQLite metadata
+// database at `path`. It does not migrate: check the schema first with the
+// migrator's CheckCurrent(), or run `cdp migrate up`.
+Result<std::unique_ptr<SqliteMetaStore>> OpenSqliteMetaStore(const std::string& path);
+
+}  // namespace cdp

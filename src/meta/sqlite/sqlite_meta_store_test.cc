@@ -1,0 +1,178 @@
+#include "meta/sqlite/sqlite_meta_store.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/temp_dir_for_testing.h"
+
+namespace cdp {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5h + 6min + 789ms;
+
+class SqliteMetaStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto migrator = OpenSqliteMigrator(dir_.File("meta.sqlite"));
+    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
+    ASSERT_TRUE((*migrator)->Up().ok());
+    auto store = OpenSqliteMetaStore(dir_.File("meta.sqlite"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+
+  static Workspace MakeWorkspace(std::string id, std::string name, TimePoint at = kT0) {
+    return {std::move(id), std::move(name), at};
+  }
+  static ApiKey WriteKey(std::string id, std::string workspace_id, std::string value) {
+    ApiKey key;
+    key.id = std::move(id);
+    key.workspace_id = std::move(workspace_id);
+    key.kind = ApiKeyKind::kWrite;
+    key.display_prefix = value.substr(0, 8);
+    key.write_key = std::move(value);
+    key.created_at = kT0;
+    return key;
+  }
+  static ApiKey SecretKey(std::string id, std::string workspace_id, std::string hash) {
+    ApiKey key;
+    key.id = std::move(id);
+    key.workspace_id = std::move(workspace_id);
+    key.kind = ApiKeyKind::kSecret;
+    key.display_prefix = "sk_abcde";
+    key.secret_hash = std::move(hash);
+    key.created_at = kT0 + 1ms;
+    return key;
+  }
+
+  TempDirForTesting dir_;
+  std::unique_ptr<SqliteMetaStore> store_;
+};
+
+TEST_F(SqliteMetaStoreTest, CreatesGetsFindsAndListsWorkspaces) {
+  const Workspace demo = MakeWorkspace("w1", "demo");
+  const Workspace shop = MakeWorkspace("w2", "shop", kT0 + 1s);
+  ASSERT_TRUE(store_->CreateWorkspace(shop).ok());
+  ASSERT_TRUE(store_->CreateWorkspace(demo).ok());
+
+  EXPECT_EQ(*store_->GetWorkspace("w1"), demo);
+  EXPECT_EQ(*store_->FindWorkspaceByName("shop"), shop);
+  EXPECT_EQ(store_->GetWorkspace("nope").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindWorkspaceByName("Demo").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->ListWorkspaces(), (std::vector<Workspace>{demo, shop}));  // oldest first
+}
+
+TEST_F(SqliteMetaStoreTest, DuplicateWorkspaceNameIsAConflictOnName) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  Status duplicate = store_->CreateWorkspace(MakeWorkspace("w2", "demo"));
+  EXPECT_EQ(duplicate.code(), ErrorCode::kConflict);
+  EXPECT_EQ(duplicate.field(), "name");
+  EXPECT_EQ(duplicate.message(), "a workspace named 'demo' already exists");
+  EXPECT_NE(duplicate.cause().find("UNIQUE"), std::string::npos);
+
+  Status same_id = store_->CreateWorkspace(MakeWorkspace("w1", "other"));
+  EXPECT_EQ(same_id.code(), ErrorCode::kConflict);
+  EXPECT_EQ(same_id.field(), "id");
+}
+
+TEST_F(SqliteMetaStoreTest, FindsWriteKeysAndSecretKeysByHash) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  const ApiKey write = WriteKey("k1", "w1", "wk_0123456789abcdef");
+  const ApiKey secret = SecretKey("k2", "w1", std::string(64, 'a'));
+  ASSERT_TRUE(store_->CreateApiKey(write).ok());
+  ASSERT_TRUE(store_->CreateApiKey(secret).ok());
+
+  EXPECT_EQ(*store_->FindWriteKey("wk_0123456789abcdef"), write);
+  EXPECT_EQ(*store_->FindSecretKeyByHash(std::string(64, 'a')), secret);
+  EXPECT_EQ(store_->FindWriteKey("wk_unknown").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindSecretKeyByHash(std::string(64, 'b')).status().code(),
+            ErrorCode::kNotFound);
+  // A secret hash is not a write key, nor the reverse.
+  EXPECT_EQ(store_->FindWriteKey(std::string(64, 'a')).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->ListApiKeys("w1"), (std::vector<ApiKey>{write, secret}));
+}
+
+TEST_F(SqliteMetaStoreTest, RejectsKeysThatDoNotFit) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  Status orphan = store_->CreateApiKey(WriteKey("k1", "missing", "wk_1"));
+  EXPECT_EQ(orphan.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(orphan.field(), "workspace_id");
+
+  ApiKey mixed = WriteKey("k2", "w1", "wk_2");
+  mixed.secret_hash = "abc";
+  EXPECT_EQ(store_->CreateApiKey(mixed).code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->CreateApiKey(SecretKey("k3", "w1", "")).code(), ErrorCode::kBadRequest);
+
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k4", "w1", "wk_4")).ok());
+  Status taken = store_->CreateApiKey(WriteKey("k5", "w1", "wk_4"));
+  EXPECT_EQ(taken.code(), ErrorCode::kConflict);
+  EXPECT_EQ(taken.field(), "write_key");
+}
+
+TEST_F(SqliteMetaStoreTest, ListsKeysOnlyOfAnExistingWorkspace) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  auto none = store_->ListApiKeys("w1");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(store_->ListApiKeys("missing").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteMetaStoreTest, RevokesOnlyWithinTheKeysWorkspace) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w2", "other")).ok());
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", "wk_1")).ok());
+
+  EXPECT_EQ(store_->RevokeApiKey("w2", "k1", kT0 + 1h).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RevokeApiKey("w1", "missing", kT0 + 1h).code(), ErrorCode::kNotFound);
+  EXPECT_FALSE(store_->FindWriteKey("wk_1")->revoked());
+
+  ASSERT_TRUE(store_->RevokeApiKey("w1", "k1", kT0 + 1h).ok());
+  ASSERT_TRUE(store_->RevokeApiKey("w1", "k1", kT0 + 2h).ok());  // idempotent
+  auto revoked = store_->FindWriteKey("wk_1");                   // still found: the caller decides
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->revoked_at, kT0 + 1h);  // the first revocation stands
+}
+
+TEST_F(SqliteMetaStoreTest, CreatesAWorkspaceWithItsKeysAtomically) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", "wk_taken")).ok());
+
+  const Workspace shop = MakeWorkspace("w2", "shop");
+  Status failed = store_->CreateWorkspaceWithKeys(
+      shop, {WriteKey("k2", "w2", "wk_new"), WriteKey("k3", "w2", "wk_taken")});
+  EXPECT_EQ(failed.code(), ErrorCode::kConflict);
+  EXPECT_EQ(store_->GetWorkspace("w2").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindWriteKey("wk_new").status().code(), ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(shop, {WriteKey("k2", "w2", "wk_new")}).ok());
+  EXPECT_EQ(*store_->GetWorkspace("w2"), shop);
+  EXPECT_EQ(store_->FindWriteKey("wk_new")->workspace_id, "w2");
+}
+
+TEST_F(SqliteMetaStoreTest, IsSafeToUseFromManyThreads) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = std::to_string(t) + "-" + std::to_string(i);
+        EXPECT_TRUE(store_->CreateWorkspace(MakeWorkspace("w" + id, "n" + id)).ok());
+        EXPECT_TRUE(store_->GetWorkspace("w" + id).ok());
+        EXPECT_TRUE(store_->Ping().ok());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(store_->ListWorkspaces()->size(), size_t{kThreads * kPerThread});
+}
+
+TEST_F(SqliteMetaStoreTest, PingsTheDatabase) { EXPECT_TRUE(store_->Ping().ok()); }
+
+}  // namespace
+}  // namespace cdp

@@ -1,0 +1,216 @@
+#include "meta/sqlite/sqlite_migrator.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "meta/sqlite/embedded_migrations.h"
+#include "meta/sqlite/sqlite_connection.h"
+#include "meta/sqlite/temp_dir_for_testing.h"
+
+namespace cdp {
+namespace {
+
+using namespace std::chrono_literals;
+
+const TimePoint kNow =
+    std::chrono::sys_days{std::chrono::year{2026} / 1 / 2} + 3h + 4min + 5s + 678ms;
+
+class SqliteMigratorTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<SchemaMigrator> Open() { return Open(EmbeddedSqliteMigrations()); }
+  std::unique_ptr<SchemaMigrator> Open(std::vector<Migration> migrations) {
+    auto migrator = OpenSqliteMigrator(path_, std::move(migrations), clock_);
+    EXPECT_TRUE(migrator.ok()) << migrator.status().ToString();
+    return migrator.ok() ? std::move(migrator).value() : nullptr;
+  }
+
+  // Runs SQL on a second connection, as another process would.
+  void Exec(const std::string& sql) {
+    auto connection = SqliteConnection::Open(path_);
+    ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+    ASSERT_TRUE((*connection)->Exec(sql).ok()) << sql;
+  }
+
+  bool Exists(std::string_view type, std::string_view name) {
+    auto connection = SqliteConnection::Open(path_);
+    EXPECT_TRUE(connection.ok());
+    auto select =
+        (*connection)->Prepare("SELECT 1 FROM sqlite_master WHERE type = ?1 AND name = ?2");
+    EXPECT_TRUE(select.ok());
+    EXPECT_TRUE(select->BindText(1, type).ok());
+    EXPECT_TRUE(select->BindText(2, name).ok());
+    auto row = select->Step();
+    EXPECT_TRUE(row.ok());
+    return row.ok() && *row;
+  }
+
+  TempDirForTesting dir_;
+  std::string path_ = dir_.File("data/meta.sqlite");  // parent created on open
+  ManualClock clock_{kNow};
+};
+
+TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreValid) {
+  const auto& migrations = EmbeddedSqliteMigrations();
+  ASSERT_FALSE(migrations.empty());
+  EXPECT_TRUE(ValidateMigrations(migrations).ok());
+  EXPECT_EQ(migrations[0].version, 1);
+  EXPECT_EQ(migrations[0].name, "workspaces_and_api_keys");
+  EXPECT_NE(migrations[0].up_sql.find("CREATE TABLE api_keys"), std::string::npos);
+}
+
+TEST_F(SqliteMigratorTest, UpFromEmptyAppliesEveryMigrationAndRecordsIt) {
+  auto migrator = Open();
+  EXPECT_EQ(*migrator->CurrentVersion(), 0);
+  EXPECT_EQ(migrator->LatestVersion(), 1);
+  auto before = migrator->StatusList();
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 1u);
+  EXPECT_FALSE((*before)[0].applied);
+  EXPECT_FALSE((*before)[0].applied_at.has_value());
+
+  std::vector<std::string> progress;
+  Status up = migrator->Up([&](const Migration& m, bool is_up) {
+    progress.push_back((is_up ? "up " : "down ") + MigrationLabel(m.version, m.name));
+  });
+  ASSERT_TRUE(up.ok()) << up.ToString();
+  EXPECT_EQ(progress, std::vector<std::string>{"up 0001_workspaces_and_api_keys"});
+  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  EXPECT_TRUE(migrator->CheckCurrent().ok());
+
+  auto after = migrator->StatusList();
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_TRUE((*after)[0].applied);
+  EXPECT_EQ((*after)[0].name, "workspaces_and_api_keys");
+  EXPECT_EQ((*after)[0].applied_at, kNow);
+  for (const char* table : {"workspaces", "api_keys", "schema_migrations"}) {
+    EXPECT_TRUE(Exists("table", table)) << table;
+  }
+  EXPECT_TRUE(Exists("index", "api_keys_workspace_id"));
+
+  progress.clear();
+  EXPECT_TRUE(migrator->Up([&](const Migration&, bool) { progress.push_back("again"); }).ok());
+  EXPECT_TRUE(progress.empty());  // nothing pending
+}
+
+TEST_F(SqliteMigratorTest, DownRemovesTablesAndUpBringsThemBack) {
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  std::vector<std::string> progress;
+  Status down = migrator->Down(1, [&](const Migration& m, bool is_up) {
+    progress.push_back((is_up ? "up " : "down ") + MigrationLabel(m.version, m.name));
+  });
+  ASSERT_TRUE(down.ok()) << down.ToString();
+  EXPECT_EQ(progress, std::vector<std::string>{"down 0001_workspaces_and_api_keys"});
+  EXPECT_EQ(*migrator->CurrentVersion(), 0);
+  EXPECT_FALSE(Exists("table", "workspaces"));
+  EXPECT_FALSE(Exists("table", "api_keys"));
+  EXPECT_FALSE(Exists("index", "api_keys_workspace_id"));
+  EXPECT_FALSE(migrator->CheckCurrent().ok());
+
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  EXPECT_TRUE(Exists("table", "workspaces"));
+  EXPECT_TRUE(Exists("table", "api_keys"));
+}
+
+TEST_F(SqliteMigratorTest, DownPastZeroIsAnErrorAndChangesNothing) {
+  auto migrator = Open();
+  EXPECT_EQ(migrator->Down(1).code(), ErrorCode::kBadRequest);  // empty database
+  ASSERT_TRUE(migrator->Up().ok());
+  Status down = migrator->Down(2);
+  EXPECT_EQ(down.code(), ErrorCode::kBadRequest);
+  EXPECT_NE(down.message().find("cannot revert 2 migration(s)"), std::string::npos)
+      << down.message();
+  EXPECT_EQ(migrator->Down(0).code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  EXPECT_TRUE(Exists("table", "workspaces"));
+}
+
+TEST_F(SqliteMigratorTest, CheckCurrentRefusesAnUnmigratedDatabase) {
+  auto migrator = Open();
+  Status check = migrator->CheckCurrent();
+  EXPECT_EQ(check.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(check.retry_after(), std::chrono::seconds(0));
+  EXPECT_EQ(check.message(), "the metadata database " + path_ +
+                                 " is at schema version 0 but this cdp needs version 1: run "
+                                 "`cdp migrate up`");
+  // Checking is read-only: it does not create the bookkeeping table.
+  EXPECT_FALSE(Exists("table", "schema_migrations"));
+}
+
+TEST_F(SqliteMigratorTest, RefusesADatabaseNewerThanThisBinary) {
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  Exec("INSERT INTO schema_migrations VALUES (99, 'from_the_future', '2030-01-01T00:00:00.000Z')");
+
+  const std::string advice = "the metadata database " + path_ +
+                             " is at schema version 99, newer than this cdp knows (1): upgrade "
+                             "cdp, or run `cdp migrate down` with the newer cdp";
+  Status check = migrator->CheckCurrent();
+  EXPECT_EQ(check.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(check.message(), advice);
+  EXPECT_EQ(migrator->Up().message(), advice);
+  EXPECT_EQ(migrator->Down(1).message(), advice);
+  EXPECT_TRUE(migrator->CheckHistory().ok());  // known steps agree; only newer ones exist
+
+  auto list = migrator->StatusList();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].version, 99);
+  EXPECT_EQ((*list)[1].name, "from_the_future");
+  EXPECT_TRUE((*list)[1].applied);
+}
+
+TEST_F(SqliteMigratorTest, RefusesAHistoryThatDivergesFromThisBinary) {
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  Exec("UPDATE schema_migrations SET name = 'something_else' WHERE version = 1");
+
+  Status check = migrator->CheckCurrent();
+  EXPECT_EQ(check.code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(check.message(),
+            "the metadata database " + path_ +
+                " records migration 0001_something_else where this cdp has "
+                "0001_workspaces_and_api_keys: it was migrated by a different build of cdp; "
+                "migrate it with that build, or restore a backup");
+  EXPECT_EQ(migrator->Up().message(), check.message());
+  EXPECT_EQ(migrator->Down(1).message(), check.message());
+  EXPECT_TRUE(Exists("table", "workspaces"));  // refused, so nothing reverted
+}
+
+// Two steps of our own show ordering, one transaction per step and reverts
+// newest first.
+TEST_F(SqliteMigratorTest, AppliesInOrderAndAFailedStepLeavesNoTrace) {
+  std::vector<Migration> migrations = {
+      {1, "a", "CREATE TABLE a (x INTEGER)", "DROP TABLE a"},
+      {2, "b", "CREATE TABLE b (x INTEGER)", "DROP TABLE b"},
+      {3, "broken", "CREATE TABLE c (x INTEGER); THIS IS NOT SQL", "DROP TABLE c"},
+  };
+  auto migrator = Open(migrations);
+  std::vector<int> order;
+  Status up = migrator->Up([&](const Migration& m, bool) { order.push_back(m.version); });
+  EXPECT_EQ(up.code(), ErrorCode::kInternal);
+  EXPECT_NE(up.cause().find("syntax error"), std::string::npos) << up.cause();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(*migrator->CurrentVersion(), 2);
+  EXPECT_TRUE(Exists("table", "b"));
+  EXPECT_FALSE(Exists("table", "c"));  // rolled back with its record
+
+  migrations.pop_back();
+  auto fixed = Open(migrations);
+  order.clear();
+  ASSERT_TRUE(fixed->Down(2, [&](const Migration& m, bool) { order.push_back(m.version); }).ok());
+  EXPECT_EQ(order, (std::vector<int>{2, 1}));
+  EXPECT_FALSE(Exists("table", "a"));
+  EXPECT_EQ(*fixed->CurrentVersion(), 0);
+}
+
+TEST_F(SqliteMigratorTest, RefusesInvalidMigrations) {
+  auto migrator = OpenSqliteMigrator(path_, {{2, "gap", "SELECT 1", "SELECT 1"}}, clock_);
+  EXPECT_EQ(migrator.status().code(), ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace cdp

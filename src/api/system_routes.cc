@@ -57,9 +57,8 @@ void AddSystemRoutes(http::Router& router, const http::HttpMetrics& metrics,
                return http::Response::Json(200, R"({"status":"ok"})");
              }));
   auto shared = std::make_shared<const SystemRoutesOptions>(std::move(options));
-  router.Add("GET", "/ready", http::Immediate([shared](http::Request&) {
-               return Ready(shared->readiness_checks);
-             }));
+  router.Add("GET", "/ready",
+             http::Immediate([shared](http::Request&) { return Ready(shared->readiness_checks); }));
   router.Add("GET", "/metrics", http::Immediate([shared, &metrics](http::Request& request) {
                return Metrics(request, metrics, shared->metrics_token);
              }));

@@ -12,7 +12,7 @@ namespace cdp::api {
 
 // One dependency that must answer before the server is ready (a backend).
 struct ReadinessCheck {
-  std::string name;              // "meta"
+  std::string name;               // "meta"
   std::function<Status()> check;  // cheap: called on every GET /ready
 };
 

@@ -1,9 +1,9 @@
 // cdp: one binary, several commands. main reads the configuration, sets up
 // logging and hands over to the command.
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
   std::string keys_file;
   create->add_option("name", workspace_name, "Workspace name")->required();
   create->add_flag("--if-absent", if_absent, "Succeed quietly when the workspace exists");
-  create->add_option("--keys-file", keys_file,
-                     "Also write the new keys to this file (mode 0600)");
+  create->add_option("--keys-file", keys_file, "Also write the new keys to this file (mode 0600)");
   workspace->add_subcommand("list", "List workspaces");
 
   try {
@@ -65,8 +64,8 @@ int main(int argc, char** argv) {
   }
   // The server's log is its output; other commands print for a person on
   // stdout and keep the log on stderr.
-  cdp::log::Init({.level = config->log_level,
-                  .fd = serve->parsed() ? STDOUT_FILENO : STDERR_FILENO});
+  cdp::log::Init(
+      {.level = config->log_level, .fd = serve->parsed() ? STDOUT_FILENO : STDERR_FILENO});
   for (const auto& name : cdp::ConfigLoader::UnknownVariables(env)) {
     cdp::log::Warn("unknown configuration variable ignored (a typo?)").Str("variable", name);
   }

@@ -5,24 +5,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "app/command_failure.h"
 #include "meta/migration.h"
 #include "meta/sqlite/sqlite_migrator.h"
 
 namespace cdp {
 
 namespace {
-
-int Fail(const Status& status) {
-  fmt::print(stderr, "error: {}\n", status.message());
-  // The operator at the terminal is who the cause is for, when the message
-  // alone ("internal error", "busy") does not explain.
-  const bool explains_itself =
-      status.code() != ErrorCode::kInternal && status.code() != ErrorCode::kUnavailable;
-  if (!explains_itself && !status.cause().empty()) {
-    fmt::print(stderr, "  cause: {}\n", status.cause());
-  }
-  return 1;
-}
 
 // Prints "applying 0001_name ... " when a step starts and "ok" once it is
 // done, so a slow or failing step shows which one it is.
@@ -53,11 +42,11 @@ class StepPrinter {
 
 // "schema version 1 of 1: up to date", or what is left to do.
 int PrintSummary(SchemaMigrator& migrator) {
-  if (Status history = migrator.CheckHistory(); !history.ok()) return Fail(history);
+  if (Status history = migrator.CheckHistory(); !history.ok()) return ReportCommandFailure(history);
   Result<int> current = migrator.CurrentVersion();
-  if (!current.ok()) return Fail(current.status());
+  if (!current.ok()) return ReportCommandFailure(current.status());
   const int latest = migrator.LatestVersion();
-  if (*current > latest) return Fail(migrator.CheckCurrent());
+  if (*current > latest) return ReportCommandFailure(migrator.CheckCurrent());
   if (*current < latest) {
     fmt::print("schema version {} of {}: {} pending (run `cdp migrate up`)\n", *current, latest,
                latest - *current);
@@ -86,11 +75,11 @@ int RunMigrateCommand(const Config& config, std::string_view action, int steps) 
     return 1;
   }
   Result<std::unique_ptr<SchemaMigrator>> migrator = OpenSqliteMigrator(config.MetaDbPath());
-  if (!migrator.ok()) return Fail(migrator.status());
+  if (!migrator.ok()) return ReportCommandFailure(migrator.status());
 
   if (action == "status") {
     Result<std::vector<MigrationStatus>> list = (*migrator)->StatusList();
-    if (!list.ok()) return Fail(list.status());
+    if (!list.ok()) return ReportCommandFailure(list.status());
     PrintStatusTable(*list);
     return PrintSummary(**migrator);
   }
@@ -99,7 +88,7 @@ int RunMigrateCommand(const Config& config, std::string_view action, int steps) 
   const Status status = action == "up" ? (*migrator)->Up(printer.Callback())
                                        : (*migrator)->Down(steps, printer.Callback());
   printer.Finish(status);
-  if (!status.ok()) return Fail(status);
+  if (!status.ok()) return ReportCommandFailure(status);
   if (printer.steps() == 0) fmt::print("nothing to apply\n");
   return PrintSummary(**migrator);
 }

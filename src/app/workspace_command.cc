@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "app/command_failure.h"
 #include "auth/workspace_provisioner.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
@@ -18,18 +19,6 @@
 namespace cdp {
 
 namespace {
-
-int Fail(const Status& status) {
-  fmt::print(stderr, "error: {}\n", status.message());
-  // The operator at the terminal is who the cause is for, when the message
-  // alone ("internal error", "busy") does not explain.
-  const bool explains_itself =
-      status.code() != ErrorCode::kInternal && status.code() != ErrorCode::kUnavailable;
-  if (!explains_itself && !status.cause().empty()) {
-    fmt::print(stderr, "  cause: {}\n", status.cause());
-  }
-  return 1;
-}
 
 // The store, once the migrator agrees its schema is the one this cdp speaks.
 Result<std::unique_ptr<SqliteMetaStore>> OpenCurrentStore(const Config& config) {
@@ -75,7 +64,7 @@ void PrintExisting(const Workspace& workspace) {
 int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool if_absent,
                               const std::string& keys_file) {
   Result<std::unique_ptr<SqliteMetaStore>> store = OpenCurrentStore(config);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return ReportCommandFailure(store.status());
 
   if (if_absent) {
     Result<Workspace> existing = (*store)->FindWorkspaceByName(name);
@@ -83,7 +72,8 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
       PrintExisting(*existing);
       return 0;
     }
-    if (existing.status().code() != ErrorCode::kNotFound) return Fail(existing.status());
+    if (existing.status().code() != ErrorCode::kNotFound)
+      return ReportCommandFailure(existing.status());
   }
 
   WorkspaceProvisioner provisioner(**store, SystemClock::Instance());
@@ -93,11 +83,11 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
     if (if_absent && created.status().code() == ErrorCode::kConflict &&
         created.status().field() == "name") {
       Result<Workspace> existing = (*store)->FindWorkspaceByName(name);
-      if (!existing.ok()) return Fail(existing.status());
+      if (!existing.ok()) return ReportCommandFailure(existing.status());
       PrintExisting(*existing);
       return 0;
     }
-    return Fail(created.status());
+    return ReportCommandFailure(created.status());
   }
 
   fmt::print("workspace {} created (id {})\n", created->workspace.name, created->workspace.id);
@@ -107,7 +97,7 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
   if (!keys_file.empty()) {
     if (Status status = WriteKeysFile(keys_file, created->write_key, created->secret_key);
         !status.ok()) {
-      return Fail(status);
+      return ReportCommandFailure(status);
     }
     fmt::print("  keys written to {}\n", keys_file);
   }
@@ -116,9 +106,9 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
 
 int RunWorkspaceListCommand(const Config& config) {
   Result<std::unique_ptr<SqliteMetaStore>> store = OpenCurrentStore(config);
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) return ReportCommandFailure(store.status());
   Result<std::vector<Workspace>> workspaces = (*store)->ListWorkspaces();
-  if (!workspaces.ok()) return Fail(workspaces.status());
+  if (!workspaces.ok()) return ReportCommandFailure(workspaces.status());
   if (workspaces->empty()) {
     fmt::print("no workspaces yet: create one with `cdp workspace create NAME`\n");
     return 0;

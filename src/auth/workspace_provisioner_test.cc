@@ -6,7 +6,7 @@
 #include "core/uuid.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
-#include "meta/sqlite/temp_dir_for_testing.h"
+#include "support/temp_dir.h"
 
 namespace cdp {
 namespace {
@@ -25,7 +25,7 @@ class WorkspaceProvisionerTest : public ::testing::Test {
     provisioner_ = std::make_unique<WorkspaceProvisioner>(*store_, clock_);
   }
 
-  TempDirForTesting dir_;
+  testing::TempDir dir_;
   // Sub-millisecond on purpose: the store keeps milliseconds.
   ManualClock clock_{TimePoint{} + 1'800'000'000'123'456us};
   std::unique_ptr<SqliteMetaStore> store_;

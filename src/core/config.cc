@@ -1,8 +1,8 @@
 #include "core/config.h"
 
-#include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 
+#include <CLI/CLI.hpp>
 #include <thread>
 
 #include "core/config_values.h"
@@ -78,8 +78,8 @@ std::vector<ConfigOption> MakeOptions() {
          } else if (v == "error") {
            c.log_level = log::Level::kError;
          } else {
-           return Status::BadRequest("expected debug, info, warn or error, got '" +
-                                     std::string(v) + "'");
+           return Status::BadRequest("expected debug, info, warn or error, got '" + std::string(v) +
+                                     "'");
          }
          return Status::Ok();
        }},

@@ -40,9 +40,9 @@ bool SplitNumberAndUnit(std::string_view text, uint64_t& number, std::string& un
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   uint64_t number = 0;
   std::string unit;
-  const Status invalid = Status::BadRequest(
-      "expected a duration with a unit such as 250ms, 10s, 5m or 1h, got '" + std::string(text) +
-      "'");
+  const Status invalid =
+      Status::BadRequest("expected a duration with a unit such as 250ms, 10s, 5m or 1h, got '" +
+                         std::string(text) + "'");
   if (!SplitNumberAndUnit(text, number, unit)) return invalid;
   uint64_t factor;
   if (unit == "ms") {

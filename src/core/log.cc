@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -65,10 +64,14 @@ std::atomic<int> g_min_level{static_cast<int>(Level::kInfo)};
 
 spdlog::level::level_enum ToSpdlog(Level level) {
   switch (level) {
-    case Level::kDebug: return spdlog::level::debug;
-    case Level::kInfo: return spdlog::level::info;
-    case Level::kWarn: return spdlog::level::warn;
-    case Level::kError: return spdlog::level::err;
+    case Level::kDebug:
+      return spdlog::level::debug;
+    case Level::kInfo:
+      return spdlog::level::info;
+    case Level::kWarn:
+      return spdlog::level::warn;
+    case Level::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -127,8 +130,6 @@ void Init(const LogOptions& options) {
   static PeriodicFlusher flusher;
 }
 
-
-
 void Flush() { Logger().flush(); }
 
 bool Enabled(Level level) { return static_cast<int>(level) >= g_min_level.load(); }
@@ -139,11 +140,14 @@ std::string MaskSecret(std::string_view secret) {
 }
 
 bool IsSecretFieldName(std::string_view key) {
+  // Runs for every logged field: ASCII case folding by hand, since
+  // std::tolower consults the locale on each call.
   const auto same_letter = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
+    return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + ('a' - 'A')) : a) == b;
   };
   for (auto word : kSecretWords) {
-    if (std::search(key.begin(), key.end(), word.begin(), word.end(), same_letter) != key.end()) {
+    if (key.size() >= word.size() &&
+        std::search(key.begin(), key.end(), word.begin(), word.end(), same_letter) != key.end()) {
       return true;
     }
   }

@@ -14,7 +14,7 @@ namespace cdp {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok());
   }
@@ -51,9 +51,9 @@ class [[nodiscard]] Result {
 #define CDP_CONCAT_(a, b) CDP_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not ok.
-#define CDP_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::cdp::Status cdp_status_ = (expr);      \
+#define CDP_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::cdp::Status cdp_status_ = (expr);        \
     if (!cdp_status_.ok()) return cdp_status_; \
   } while (false)
 
@@ -61,7 +61,7 @@ class [[nodiscard]] Result {
 // its Status from the enclosing function.
 #define CDP_ASSIGN_OR_RETURN(lhs, expr) \
   CDP_ASSIGN_OR_RETURN_IMPL_(CDP_CONCAT_(cdp_result_, __LINE__), lhs, expr)
-#define CDP_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr) \
-  auto result = (expr);                               \
+#define CDP_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr)      \
+  auto result = (expr);                                    \
   if (!result.ok()) return std::move(result).TakeStatus(); \
   lhs = std::move(result).value()

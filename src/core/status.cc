@@ -10,42 +10,72 @@ const std::string kEmpty;
 
 int HttpStatusOf(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kBadRequest: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kMethodNotAllowed: return 405;
-    case ErrorCode::kRequestTimeout: return 408;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kHeadersTooLarge: return 431;
-    case ErrorCode::kUnsupportedMediaType: return 415;
-    case ErrorCode::kUnprocessableEntity: return 422;
-    case ErrorCode::kTooManyRequests: return 429;
-    case ErrorCode::kInternal: return 500;
-    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kBadRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kMethodNotAllowed:
+      return 405;
+    case ErrorCode::kRequestTimeout:
+      return 408;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kHeadersTooLarge:
+      return 431;
+    case ErrorCode::kUnsupportedMediaType:
+      return 415;
+    case ErrorCode::kUnprocessableEntity:
+      return 422;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kInternal:
+      return 500;
+    case ErrorCode::kUnavailable:
+      return 503;
   }
   return 500;
 }
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "Ok";
-    case ErrorCode::kBadRequest: return "BadRequest";
-    case ErrorCode::kUnauthorized: return "Unauthorized";
-    case ErrorCode::kForbidden: return "Forbidden";
-    case ErrorCode::kNotFound: return "NotFound";
-    case ErrorCode::kMethodNotAllowed: return "MethodNotAllowed";
-    case ErrorCode::kRequestTimeout: return "RequestTimeout";
-    case ErrorCode::kConflict: return "Conflict";
-    case ErrorCode::kPayloadTooLarge: return "PayloadTooLarge";
-    case ErrorCode::kHeadersTooLarge: return "HeadersTooLarge";
-    case ErrorCode::kUnsupportedMediaType: return "UnsupportedMediaType";
-    case ErrorCode::kUnprocessableEntity: return "UnprocessableEntity";
-    case ErrorCode::kTooManyRequests: return "TooManyRequests";
-    case ErrorCode::kInternal: return "Internal";
-    case ErrorCode::kUnavailable: return "Unavailable";
+    case ErrorCode::kOk:
+      return "Ok";
+    case ErrorCode::kBadRequest:
+      return "BadRequest";
+    case ErrorCode::kUnauthorized:
+      return "Unauthorized";
+    case ErrorCode::kForbidden:
+      return "Forbidden";
+    case ErrorCode::kNotFound:
+      return "NotFound";
+    case ErrorCode::kMethodNotAllowed:
+      return "MethodNotAllowed";
+    case ErrorCode::kRequestTimeout:
+      return "RequestTimeout";
+    case ErrorCode::kConflict:
+      return "Conflict";
+    case ErrorCode::kPayloadTooLarge:
+      return "PayloadTooLarge";
+    case ErrorCode::kHeadersTooLarge:
+      return "HeadersTooLarge";
+    case ErrorCode::kUnsupportedMediaType:
+      return "UnsupportedMediaType";
+    case ErrorCode::kUnprocessableEntity:
+      return "UnprocessableEntity";
+    case ErrorCode::kTooManyRequests:
+      return "TooManyRequests";
+    case ErrorCode::kInternal:
+      return "Internal";
+    case ErrorCode::kUnavailable:
+      return "Unavailable";
   }
   return "Unknown";
 }
@@ -127,9 +157,7 @@ Status Status::Internal(std::string cause) {
 const std::string& Status::message() const { return rep_ ? rep_->message : kEmpty; }
 const std::string& Status::field() const { return rep_ ? rep_->field : kEmpty; }
 const std::string& Status::cause() const { return rep_ ? rep_->cause : kEmpty; }
-const std::string& Status::allowed_methods() const {
-  return rep_ ? rep_->allowed_methods : kEmpty;
-}
+const std::string& Status::allowed_methods() const { return rep_ ? rep_->allowed_methods : kEmpty; }
 std::optional<std::chrono::seconds> Status::retry_after() const {
   return rep_ ? rep_->retry_after : std::nullopt;
 }

@@ -1,11 +1,11 @@
 #include "http/connection.h"
 
+#include <strings.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <strings.h>
-
 #include <ctime>
 
 #include "core/log.h"
@@ -94,30 +94,21 @@ void Connection::WaitForRequest() {
   // While draining, a request the client already sent is served; an idle
   // connection is closed.
   if (server_.draining.load(std::memory_order_relaxed) && !HasUnreadBytes()) return Close();
-  phase_ = Phase::kIdle;
-  if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-  SetDeadline(server_.options.idle_timeout);
-  // Wait for the first byte before starting the header clock: an idle
-  // keep-alive connection is closed quietly, a stalled request gets 408.
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-    if (ec || self->phase_ != Phase::kIdle) return self->Close();
-    self->ReadHeader();
-  });
-}
-
-void Connection::ReadHeader() {
-  phase_ = Phase::kHeader;
+  // Until the first byte of the next request arrives, the connection is idle
+  // (closed quietly after the idle timeout); from then on the header timeout
+  // applies (408). OnSweep tells the two apart by looking at the buffer, which
+  // saves a readiness wait, and its system call, per request.
+  phase_ = buffer_.size() > 0 ? Phase::kHeader : Phase::kIdle;
+  SetDeadline(phase_ == Phase::kIdle ? server_.options.idle_timeout
+                                     : server_.options.header_timeout);
   timed_out_ = false;
-  SetDeadline(server_.options.header_timeout);
   request_ = Request();
-  request_.SetStartedAt(std::chrono::steady_clock::now());
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
   parser_->body_limit(server_.options.max_body_bytes);
-  bhttp::async_read_header(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](beast::error_code ec, size_t) {
-                             self->OnHeader(ec);
-                           });
+  bhttp::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void Connection::OnHeader(beast::error_code ec) {
@@ -134,22 +125,24 @@ void Connection::OnHeader(beast::error_code ec) {
     return Close();
   }
   if (ec == bhttp::error::body_limit) {  // a Content-Length over the limit
-    return FailEarly(Status::PayloadTooLarge("request body exceeds the limit of " +
-                                             std::to_string(server_.options.max_body_bytes) +
-                                             " bytes"),
-                     kInvalidRoute);
+    return FailEarly(
+        Status::PayloadTooLarge("request body exceeds the limit of " +
+                                std::to_string(server_.options.max_body_bytes) + " bytes"),
+        kInvalidRoute);
   }
   if (ec == bhttp::error::header_limit) {
-    return FailEarly(Status::HeadersTooLarge("request headers exceed " +
-                                             std::to_string(server_.options.max_header_bytes) +
-                                             " bytes"),
-                     kInvalidRoute);
+    return FailEarly(
+        Status::HeadersTooLarge("request headers exceed " +
+                                std::to_string(server_.options.max_header_bytes) + " bytes"),
+        kInvalidRoute);
   }
   if (ec) {
     return FailEarly(Status::BadRequest("malformed HTTP request").WithCause(ec.message()),
                      kInvalidRoute);
   }
 
+  phase_ = Phase::kHeader;
+  request_.SetStartedAt(std::chrono::steady_clock::now());
   auto& header = parser_->get();
   request_.SetRequestId(ChooseRequestId(header["X-Request-Id"]));
   if (parser_->is_done()) return HandleRequest();
@@ -169,10 +162,9 @@ void Connection::OnHeader(beast::error_code ec) {
 void Connection::ReadBody() {
   phase_ = Phase::kBody;
   SetDeadline(server_.options.body_timeout);
-  bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](beast::error_code ec, size_t) {
-                      self->OnBody(ec);
-                    });
+  bhttp::async_read(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
 void Connection::OnBody(beast::error_code ec) {
@@ -180,10 +172,10 @@ void Connection::OnBody(beast::error_code ec) {
     return FailEarly(Status::RequestTimeout("request body not received in time"), kInvalidRoute);
   }
   if (ec == bhttp::error::body_limit) {
-    return FailEarly(Status::PayloadTooLarge("request body exceeds the limit of " +
-                                             std::to_string(server_.options.max_body_bytes) +
-                                             " bytes"),
-                     kInvalidRoute);
+    return FailEarly(
+        Status::PayloadTooLarge("request body exceeds the limit of " +
+                                std::to_string(server_.options.max_body_bytes) + " bytes"),
+        kInvalidRoute);
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
       ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -278,8 +270,7 @@ void Connection::LogAccess(int status, size_t bytes_out) const {
       .Str("path", request_.path())  // never the query string: it may carry keys
       .Str("route", request_.route())
       .Int("status", status)
-      .Double("duration_ms",
-              std::chrono::duration<double, std::milli>(duration).count())
+      .Double("duration_ms", std::chrono::duration<double, std::milli>(duration).count())
       .Int("bytes_in", static_cast<int64_t>(request_.body().size()))
       .Int("bytes_out", static_cast<int64_t>(bytes_out))
       .Str("remote", remote_address_);
@@ -320,6 +311,11 @@ void Connection::OnDrain() {
 }
 
 void Connection::OnSweep(SteadyTime now) {
+  if (phase_ == Phase::kIdle && (buffer_.size() > 0 || (parser_ && parser_->got_some()))) {
+    // The first bytes of a request arrived: the header clock starts.
+    phase_ = Phase::kHeader;
+    SetDeadline(server_.options.header_timeout);
+  }
   if (now < deadline_) return;
   deadline_ = SteadyTime::max();
   switch (phase_) {
@@ -333,6 +329,8 @@ void Connection::OnSweep(SteadyTime now) {
       }
       break;
     case Phase::kIdle:
+      // Nothing of a next request arrived: close quietly. The pending read
+      // completes with an error and finds the connection closed.
     case Phase::kWriting:
     case Phase::kLingering:
       Close();

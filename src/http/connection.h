@@ -87,7 +87,6 @@ class Connection final : public ReplyTarget, public std::enable_shared_from_this
 
   bool HasUnreadBytes();
   void WaitForRequest();
-  void ReadHeader();
   void OnHeader(beast::error_code ec);
   void ReadBody();
   void OnBody(beast::error_code ec);

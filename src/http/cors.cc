@@ -30,8 +30,7 @@ bool CorsPolicy::IsAllowed(std::string_view origin) const {
 }
 
 bool CorsPolicy::IsPreflight(const Request& request) {
-  return request.method() == "OPTIONS" &&
-         !request.Header("Access-Control-Request-Method").empty();
+  return request.method() == "OPTIONS" && !request.Header("Access-Control-Request-Method").empty();
 }
 
 void CorsPolicy::AddResponseHeaders(std::string_view origin, Response& response) const {
@@ -53,8 +52,9 @@ Response CorsPolicy::Preflight(const Request& request, std::string_view allowed_
   AddResponseHeaders(origin, response);
   response.headers.emplace_back("Access-Control-Allow-Methods", std::string(allowed_methods));
   const std::string_view requested = request.Header("Access-Control-Request-Headers");
-  response.headers.emplace_back("Access-Control-Allow-Headers",
-                                std::string(requested.empty() ? kDefaultAllowedHeaders : requested));
+  response.headers.emplace_back(
+      "Access-Control-Allow-Headers",
+      std::string(requested.empty() ? kDefaultAllowedHeaders : requested));
   response.headers.emplace_back("Access-Control-Max-Age", std::string(kMaxAgeSeconds));
   return response;
 }

@@ -43,8 +43,8 @@ TEST(ErrorResponseTest, EveryCodeMapsToItsHttpStatus) {
 }
 
 TEST(ErrorResponseTest, InternalCauseNeverReachesTheClient) {
-  Response response = ErrorResponse(
-      Status::Internal("sqlite: disk I/O error at /var/lib/cdp/meta.sqlite"), "r");
+  Response response =
+      ErrorResponse(Status::Internal("sqlite: disk I/O error at /var/lib/cdp/meta.sqlite"), "r");
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(response.body.find("sqlite"), std::string::npos);
   EXPECT_NE(response.body.find("internal error"), std::string::npos);

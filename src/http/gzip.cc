@@ -60,8 +60,7 @@ Result<std::string> Inflate(std::string_view input, int window_bits, size_t max_
       return out;
     }
     if (rc == Z_BUF_ERROR && z.stream.avail_in == 0) {
-      return Status::BadRequest("request body is a truncated " + std::string(encoding) +
-                                " stream");
+      return Status::BadRequest("request body is a truncated " + std::string(encoding) + " stream");
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
       return Status::BadRequest("request body is not valid " + std::string(encoding) + " data")

@@ -6,7 +6,6 @@
 #include <map>
 #include <tuple>
 
-
 namespace cdp::http {
 
 namespace {
@@ -54,9 +53,9 @@ HttpMetrics::~HttpMetrics() = default;
 void HttpMetrics::Record(int shard, std::string_view route, std::string_view method, int status,
                          std::chrono::nanoseconds duration) {
   const double seconds = std::chrono::duration<double>(duration).count();
-  const auto bucket = static_cast<size_t>(
-      std::lower_bound(kBucketBounds.begin(), kBucketBounds.end(), seconds) -
-      kBucketBounds.begin());
+  const auto bucket =
+      static_cast<size_t>(std::lower_bound(kBucketBounds.begin(), kBucketBounds.end(), seconds) -
+                          kBucketBounds.begin());
   Shard& target = *shards_[static_cast<size_t>(shard) % shards_.size()];
   std::lock_guard lock(target.mu);
   Series& series = target.series[SeriesKey{route, MethodLabel(method), status}];
@@ -107,8 +106,7 @@ std::string HttpMetrics::RenderPrometheus() const {
                    series.count);
     fmt::format_to(it, "cdp_http_request_duration_seconds_sum{{{}}} {}\n", labels,
                    series.sum_seconds);
-    fmt::format_to(it, "cdp_http_request_duration_seconds_count{{{}}} {}\n", labels,
-                   series.count);
+    fmt::format_to(it, "cdp_http_request_duration_seconds_count{{{}}} {}\n", labels, series.count);
   }
   fmt::format_to(it,
                  "# HELP cdp_http_open_connections Client connections currently open.\n"

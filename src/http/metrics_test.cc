@@ -21,17 +21,20 @@ TEST(HttpMetricsTest, CountsByRouteMethodAndStatus) {
   metrics.Record(1, "/health", "GET", 503, milliseconds(2));
   metrics.Record(0, "/v1/track", "POST", 200, milliseconds(20));
   const std::string text = metrics.RenderPrometheus();
-  EXPECT_TRUE(Contains(text, "cdp_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 2\n"));
-  EXPECT_TRUE(Contains(text, "cdp_http_requests_total{route=\"/health\",method=\"GET\",status=\"503\"} 1\n"));
-  EXPECT_TRUE(Contains(text, "cdp_http_requests_total{route=\"/v1/track\",method=\"POST\",status=\"200\"} 1\n"));
+  EXPECT_TRUE(Contains(
+      text, "cdp_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 2\n"));
+  EXPECT_TRUE(Contains(
+      text, "cdp_http_requests_total{route=\"/health\",method=\"GET\",status=\"503\"} 1\n"));
+  EXPECT_TRUE(Contains(
+      text, "cdp_http_requests_total{route=\"/v1/track\",method=\"POST\",status=\"200\"} 1\n"));
   EXPECT_TRUE(Contains(text, "# TYPE cdp_http_request_duration_seconds histogram"));
 }
 
 TEST(HttpMetricsTest, HistogramBucketsAreCumulative) {
   HttpMetrics metrics(1);
-  metrics.Record(0, "/r", "GET", 200, microseconds(50));   // <= 0.0001
-  metrics.Record(0, "/r", "GET", 200, microseconds(300));  // <= 0.0005
-  metrics.Record(0, "/r", "GET", 200, milliseconds(30));   // <= 0.05
+  metrics.Record(0, "/r", "GET", 200, microseconds(50));         // <= 0.0001
+  metrics.Record(0, "/r", "GET", 200, microseconds(300));        // <= 0.0005
+  metrics.Record(0, "/r", "GET", 200, milliseconds(30));         // <= 0.05
   metrics.Record(0, "/r", "GET", 200, std::chrono::seconds(9));  // only +Inf
   const std::string text = metrics.RenderPrometheus();
   const std::string labels = "route=\"/r\",method=\"GET\",status=\"200\"";
@@ -49,8 +52,9 @@ TEST(HttpMetricsTest, UnknownMethodsShareOneLabel) {
   HttpMetrics metrics(1);
   metrics.Record(0, "/r", "BREW", 405, microseconds(1));
   metrics.Record(0, "/r", "PROPFIND", 405, microseconds(1));
-  EXPECT_TRUE(Contains(metrics.RenderPrometheus(),
-                       "cdp_http_requests_total{route=\"/r\",method=\"OTHER\",status=\"405\"} 2\n"));
+  EXPECT_TRUE(
+      Contains(metrics.RenderPrometheus(),
+               "cdp_http_requests_total{route=\"/r\",method=\"OTHER\",status=\"405\"} 2\n"));
 }
 
 TEST(HttpMetricsTest, EqualRoutesAtDifferentAddressesMerge) {
@@ -59,8 +63,9 @@ TEST(HttpMetricsTest, EqualRoutesAtDifferentAddressesMerge) {
   const std::string b = "/same";
   metrics.Record(0, a, "GET", 200, microseconds(1));
   metrics.Record(0, b, "GET", 200, microseconds(1));
-  EXPECT_TRUE(Contains(metrics.RenderPrometheus(),
-                       "cdp_http_requests_total{route=\"/same\",method=\"GET\",status=\"200\"} 2\n"));
+  EXPECT_TRUE(
+      Contains(metrics.RenderPrometheus(),
+               "cdp_http_requests_total{route=\"/same\",method=\"GET\",status=\"200\"} 2\n"));
 }
 
 TEST(HttpMetricsTest, ConcurrentRecordingLosesNothing) {
@@ -76,8 +81,9 @@ TEST(HttpMetricsTest, ConcurrentRecordingLosesNothing) {
   });
   for (auto& t : threads) t.join();
   scraper.join();
-  EXPECT_TRUE(Contains(metrics.RenderPrometheus(),
-                       "cdp_http_requests_total{route=\"/c\",method=\"POST\",status=\"200\"} 40000\n"));
+  EXPECT_TRUE(
+      Contains(metrics.RenderPrometheus(),
+               "cdp_http_requests_total{route=\"/c\",method=\"POST\",status=\"200\"} 40000\n"));
 }
 
 TEST(HttpMetricsTest, OpenConnectionsGauge) {

@@ -50,7 +50,8 @@ void RequestPipeline::Finalize(const Request& request, Response& response) const
   if (!request.request_id().empty()) {
     response.headers.emplace_back("X-Request-Id", request.request_id());
   }
-  if (!CorsPolicy::IsPreflight(request)) cors_.AddResponseHeaders(request.Header("Origin"), response);
+  if (!CorsPolicy::IsPreflight(request))
+    cors_.AddResponseHeaders(request.Header("Origin"), response);
 }
 
 }  // namespace cdp::http

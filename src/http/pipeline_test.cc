@@ -17,9 +17,8 @@ class PipelineTest : public ::testing::Test {
       seen_param_ = std::string(request.PathParam("name"));
       reply.Send(Response::Text(200, request.body()));
     });
-    router_.Add("GET", "/health", [](Request&, Reply reply) {
-      reply.Send(Response::Json(200, "{}"));
-    });
+    router_.Add("GET", "/health",
+                [](Request&, Reply reply) { reply.Send(Response::Json(200, "{}")); });
   }
 
   Response Run(std::string_view method, std::string_view target, HeaderList headers = {},
@@ -85,9 +84,9 @@ TEST_F(PipelineTest, DecodingErrorsNeverReachTheHandler) {
 }
 
 TEST_F(PipelineTest, PreflightIsAnsweredFromTheRouter) {
-  Response response = Run("OPTIONS", "/echo/z",
-                          {{"Origin", "https://site.example"},
-                           {"Access-Control-Request-Method", "POST"}});
+  Response response =
+      Run("OPTIONS", "/echo/z",
+          {{"Origin", "https://site.example"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_EQ(response.status, 204);
   EXPECT_EQ(response.Header("Access-Control-Allow-Methods"), "OPTIONS, POST");
   EXPECT_EQ(response.Header("Access-Control-Allow-Origin"), "https://site.example");
@@ -96,9 +95,9 @@ TEST_F(PipelineTest, PreflightIsAnsweredFromTheRouter) {
 }
 
 TEST_F(PipelineTest, PreflightForUnknownPathIs404) {
-  Response response = Run("OPTIONS", "/nowhere",
-                          {{"Origin", "https://site.example"},
-                           {"Access-Control-Request-Method", "POST"}});
+  Response response =
+      Run("OPTIONS", "/nowhere",
+          {{"Origin", "https://site.example"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_EQ(response.status, 404);
 }
 

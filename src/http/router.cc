@@ -105,8 +105,8 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
       node = child.get();
     }
   }
-  auto route = std::make_unique<Route>(
-      Route{std::string(method), std::string(pattern), std::move(handler)});
+  auto route =
+      std::make_unique<Route>(Route{std::string(method), std::string(pattern), std::move(handler)});
   const bool added = node->by_method.emplace(route->method, route.get()).second;
   assert(added && "route registered twice");
   (void)added;
@@ -128,9 +128,8 @@ Result<Router::Match> Router::Find(std::string_view method, std::string_view pat
   auto it = node->by_method.find(method);
   if (it == node->by_method.end() && method == "HEAD") it = node->by_method.find("GET");
   if (it == node->by_method.end()) {
-    return Status::MethodNotAllowed(
-        std::string(method) + " is not allowed on " + std::string(path),
-        RoutesFor(path)->allowed_methods);
+    return Status::MethodNotAllowed(std::string(method) + " is not allowed on " + std::string(path),
+                                    RoutesFor(path)->allowed_methods);
   }
   return Match{it->second, std::move(params)};
 }

@@ -55,8 +55,7 @@ class HttpServer::Impl {
   std::chrono::milliseconds SweepInterval() const {
     const auto& o = context_.options;
     const auto shortest = std::min({o.header_timeout, o.body_timeout, o.idle_timeout});
-    return std::clamp(shortest / 10, std::chrono::milliseconds(10),
-                      std::chrono::milliseconds(100));
+    return std::clamp(shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(100));
   }
 
   internal::ServerContext context_;
@@ -124,25 +123,25 @@ Status HttpServer::Impl::Start() {
 
 void HttpServer::Impl::Accept() {
   EventLoop& target = *loops_[next_loop_++ % loops_.size()];
-  acceptor_->async_accept(target.io, [this, &target](boost::system::error_code ec,
-                                                      tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (ec) {
-      // Out of file descriptors or a connection reset before accept: log,
-      // and pause briefly so that a persistent error does not spin the loop.
-      log::Warn("accept failed").Str("cause", ec.message());
-      auto pause = std::make_shared<asio::steady_timer>(acceptor_->get_executor(),
-                                                        std::chrono::milliseconds(50));
-      pause->async_wait([this, pause](boost::system::error_code) {
-        if (acceptor_->is_open()) Accept();
+  acceptor_->async_accept(
+      target.io, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+        if (ec) {
+          // Out of file descriptors or a connection reset before accept: log,
+          // and pause briefly so that a persistent error does not spin the loop.
+          log::Warn("accept failed").Str("cause", ec.message());
+          auto pause = std::make_shared<asio::steady_timer>(acceptor_->get_executor(),
+                                                            std::chrono::milliseconds(50));
+          pause->async_wait([this, pause](boost::system::error_code) {
+            if (acceptor_->is_open()) Accept();
+          });
+          return;
+        }
+        asio::post(target.io, [this, &target, socket = std::move(socket)]() mutable {
+          std::make_shared<Connection>(std::move(socket), target, context_)->Start();
+        });
+        Accept();
       });
-      return;
-    }
-    asio::post(target.io, [this, &target, socket = std::move(socket)]() mutable {
-      std::make_shared<Connection>(std::move(socket), target, context_)->Start();
-    });
-    Accept();
-  });
 }
 
 void HttpServer::Impl::ScheduleSweep(EventLoop& loop) {
@@ -190,8 +189,7 @@ void HttpServer::Impl::Shutdown() {
   });
   for (auto& loop : loops_) {
     asio::post(loop->io, [&loop = *loop] {
-      const std::vector<Connection*> connections(loop.connections.begin(),
-                                                 loop.connections.end());
+      const std::vector<Connection*> connections(loop.connections.begin(), loop.connections.end());
       for (Connection* connection : connections) connection->OnDrain();
     });
   }
@@ -203,8 +201,7 @@ void HttpServer::Impl::StopLoops() {
   for (auto& loop : loops_) loop->io.stop();
 }
 
-HttpServer::HttpServer(ServerOptions options, const RequestPipeline& pipeline,
-                       HttpMetrics& metrics)
+HttpServer::HttpServer(ServerOptions options, const RequestPipeline& pipeline, HttpMetrics& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), pipeline, metrics)) {}
 
 HttpServer::~HttpServer() = default;

@@ -19,9 +19,8 @@ using std::chrono::milliseconds;
 class ServerTest : public ::testing::Test {
  protected:
   ServerTest() : metrics_(2), pipeline_(router_, CorsPolicy({"*"}), 4096) {
-    router_.Add("GET", "/hello", [](Request&, Reply reply) {
-      reply.Send(Response::Text(200, "hi"));
-    });
+    router_.Add("GET", "/hello",
+                [](Request&, Reply reply) { reply.Send(Response::Text(200, "hi")); });
     router_.Add("POST", "/echo", [](Request& request, Reply reply) {
       reply.Send(Response::Text(200, request.body()));
     });
@@ -284,7 +283,7 @@ TEST_F(ServerTest, MetricsCountRequestsByRoute) {
 TEST_F(ServerTest, RequestAlreadyReceivedWhenShutdownStartsIsServed) {
   RawHttpClient client(port_);
   ASSERT_TRUE(client.Send(kGetHello));
-  ASSERT_TRUE(client.ReadResponse());  // the connection is now accepted and idle
+  ASSERT_TRUE(client.ReadResponse());   // the connection is now accepted and idle
   ASSERT_TRUE(client.Send(kGetHello));  // on loopback, in the server's socket on return
   server_->Shutdown();
   auto response = client.ReadResponse(milliseconds(3000));

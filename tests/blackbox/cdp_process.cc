@@ -2,8 +2,8 @@
 
 namespace cdp::testing {
 
-int RunCdp(const std::string& data_dir, const std::vector<std::string>& args,
-           std::string* output, std::map<std::string, std::string> env) {
+int RunCdp(const std::string& data_dir, const std::vector<std::string>& args, std::string* output,
+           std::map<std::string, std::string> env) {
   env["CDP_DATA_DIR"] = data_dir;
   return TestProcess::Run(CDP_BINARY, args, env, output);
 }

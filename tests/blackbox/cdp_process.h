@@ -11,8 +11,8 @@
 namespace cdp::testing {
 
 // Runs a cdp command against `data_dir` to completion.
-int RunCdp(const std::string& data_dir, const std::vector<std::string>& args,
-           std::string* output, std::map<std::string, std::string> env = {});
+int RunCdp(const std::string& data_dir, const std::vector<std::string>& args, std::string* output,
+           std::map<std::string, std::string> env = {});
 
 // A `cdp serve` child on a free port (it binds port 0 and logs the port it got).
 class CdpServer {

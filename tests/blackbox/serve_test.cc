@@ -20,21 +20,19 @@ class ServeTest : public ::testing::Test {
   void SetUp() override {
     std::string output;
     ASSERT_EQ(RunCdp(dir_.path(), {"migrate", "up"}, &output), 0) << output;
-    server_ = std::make_unique<CdpServer>(
-        dir_.path(), std::map<std::string, std::string>{
-                         {"CDP_HEADER_TIMEOUT", "300ms"},
-                         {"CDP_BODY_TIMEOUT", "1s"},
-                         {"CDP_MAX_BODY", "4KiB"},
-                         {"CDP_METRICS_TOKEN", kMetricsToken},
-                     });
+    server_ = std::make_unique<CdpServer>(dir_.path(), std::map<std::string, std::string>{
+                                                           {"CDP_HEADER_TIMEOUT", "300ms"},
+                                                           {"CDP_BODY_TIMEOUT", "1s"},
+                                                           {"CDP_MAX_BODY", "4KiB"},
+                                                           {"CDP_METRICS_TOKEN", kMetricsToken},
+                                                       });
     ASSERT_NE(server_->port(), 0) << server_->process().Output();
     port_ = server_->port();
   }
 
   void TearDown() override {
     server_->process().Signal(SIGTERM);
-    EXPECT_EQ(server_->process().Wait(std::chrono::seconds(10)), 0)
-        << server_->process().Output();
+    EXPECT_EQ(server_->process().Wait(std::chrono::seconds(10)), 0) << server_->process().Output();
   }
 
   TempDir dir_;
@@ -83,9 +81,9 @@ TEST_F(ServeTest, StalledRequestIs408) {
 }
 
 TEST_F(ServeTest, CorsPreflight) {
-  auto response = Fetch(port_, "OPTIONS", "/health", {},
-                        {{"Origin", "https://app.example"},
-                         {"Access-Control-Request-Method", "GET"}});
+  auto response =
+      Fetch(port_, "OPTIONS", "/health", {},
+            {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 204);
   EXPECT_EQ(response->Header("access-control-allow-origin"), "https://app.example");
@@ -120,8 +118,8 @@ TEST_F(ServeTest, AccessLogLineIsJsonWithRequestId) {
   auto response = Fetch(port_, "GET", "/health", {}, {{"X-Request-Id", "trace-42"}});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->Header("x-request-id"), "trace-42");
-  const auto line = server_->process().WaitForOutput("\"request_id\":\"trace-42\"",
-                                                     std::chrono::seconds(5));
+  const auto line =
+      server_->process().WaitForOutput("\"request_id\":\"trace-42\"", std::chrono::seconds(5));
   ASSERT_TRUE(line) << server_->process().Output();
   EXPECT_EQ(line->front(), '{');
   EXPECT_EQ(line->back(), '}');
@@ -137,7 +135,8 @@ TEST_F(ServeTest, SigtermLetsAnInFlightRequestFinish) {
   ASSERT_TRUE(client.Send("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
   std::this_thread::sleep_for(milliseconds(100));
   server_->process().Signal(SIGTERM);
-  ASSERT_TRUE(server_->process().WaitForOutput("\"msg\":\"shutting down\"", std::chrono::seconds(5)));
+  ASSERT_TRUE(
+      server_->process().WaitForOutput("\"msg\":\"shutting down\"", std::chrono::seconds(5)));
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_FALSE(server_->process().Wait(milliseconds(0)).has_value()) << "exited too early";
 

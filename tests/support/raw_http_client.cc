@@ -118,7 +118,8 @@ bool RawHttpClient::WaitForClose(std::chrono::milliseconds timeout) {
 }
 
 std::optional<HttpResponse> Fetch(uint16_t port, std::string_view method, std::string_view path,
-                                  std::string_view body, std::map<std::string, std::string> headers) {
+                                  std::string_view body,
+                                  std::map<std::string, std::string> headers) {
   RawHttpClient client(port);
   if (!client.connected()) return std::nullopt;
   std::string request = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\n";

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "meta/sqlite/sqlite_migrator.h"
-#include "meta/sqlite/temp_dir_for_testing.h"
+#include "support/temp_dir.h"
 
 namespace cdp {
 namespace {
@@ -50,7 +50,7 @@ class SqliteMetaStoreTest : public ::testing::Test {
     return key;
   }
 
-  TempDirForTesting dir_;
+  testing::TempDir dir_;
   std::unique_ptr<SqliteMetaStore> store_;
 };
 

@@ -6,7 +6,7 @@
 
 #include "meta/sqlite/embedded_migrations.h"
 #include "meta/sqlite/sqlite_connection.h"
-#include "meta/sqlite/temp_dir_for_testing.h"
+#include "support/temp_dir.h"
 
 namespace cdp {
 namespace {
@@ -45,7 +45,7 @@ class SqliteMigratorTest : public ::testing::Test {
     return row.ok() && *row;
   }
 
-  TempDirForTesting dir_;
+  testing::TempDir dir_;
   std::string path_ = dir_.File("data/meta.sqlite");  // parent created on open
   ManualClock clock_{kNow};
 };

@@ -26,11 +26,12 @@ test-release:
 	cmake --build $(RELEASE_DIR)
 	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# with assertions on (-O1 keeps it quick).
 test-sanitize:
 	scripts/install-deps test
-	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDP_SANITIZE=ON \
-	  -DCDP_BUILD_TESTS=ON
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DCDP_SANITIZE=ON -DCDP_BUILD_TESTS=ON
 	cmake --build $(SANITIZE_DIR)
 	ctest --test-dir $(SANITIZE_DIR) $(CTEST_FLAGS)
 

@@ -30,6 +30,7 @@ class HttpServer::Impl {
     signals_.reset();
     shutdown_deadline_.reset();
     acceptor_.reset();
+    work_guards_.clear();  // they refer to the loops' io_contexts
     loops_.clear();
   }
 

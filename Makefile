@@ -8,11 +8,15 @@ RELEASE_DIR := build/release
 SANITIZE_DIR := build/sanitize
 CTEST_FLAGS := --output-on-failure --timeout 300 -j 2
 
-.PHONY: run test test-release test-sanitize bench fmt build build-sanitize clean
+.PHONY: run test test-release test-sanitize bench fmt build configure-release clean
 
-build:
-	scripts/install-deps build
-	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDP_BUILD_TESTS=OFF
+# One release build tree for run, test and bench (configured the same way,
+# so switching between them never rebuilds); `build` compiles only the binary.
+configure-release:
+	scripts/install-deps test
+	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDP_BUILD_TESTS=ON
+
+build: configure-release
 	cmake --build $(RELEASE_DIR) --target cdp
 
 run: build
@@ -20,9 +24,7 @@ run: build
 
 test: test-release test-sanitize
 
-test-release:
-	scripts/install-deps test
-	cmake -S . -B $(RELEASE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCDP_BUILD_TESTS=ON
+test-release: configure-release
 	cmake --build $(RELEASE_DIR)
 	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
 

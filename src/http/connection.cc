@@ -5,12 +5,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <ctime>
 
 #include "core/log.h"
 #include "core/uuid.h"
 #include "http/error_response.h"
+#include "http/response_head.h"
 
 namespace cdp::http::internal {
 
@@ -227,32 +227,23 @@ void Connection::Write(Response response) {
   phase_ = Phase::kWriting;
   SetDeadline(server_.options.body_timeout);
   server_.pipeline.Finalize(request_, response);
-  if (server_.draining.load(std::memory_order_relaxed)) keep_alive_ = false;
+  // While draining, the last answer closes the connection; requests the
+  // client already sent (pipelined, in the buffer) are answered first.
+  if (server_.draining.load(std::memory_order_relaxed) && !HasUnreadBytes()) keep_alive_ = false;
 
-  response_ = {};
-  response_.result(static_cast<unsigned>(response.status));
-  response_.version(11);
-  response_.set(bhttp::field::server, "cdp");
-  response_.set(bhttp::field::date, HttpDate());
-  if (!response.content_type.empty()) {
-    response_.set(bhttp::field::content_type, response.content_type);
-  }
-  for (auto& [name, value] : response.headers) response_.insert(name, value);
-  response_.keep_alive(keep_alive_);
-  const bool has_body = response.status != 204 && response.status != 304;
-  if (has_body) {
-    response_.body() = std::move(response.body);
-    response_.prepare_payload();
-    if (is_head_) response_.body().clear();  // Content-Length stays: it is what GET returns
-  }
-  bhttp::async_write(socket_, response_,
-                     [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-                       self->OnWritten(ec, bytes);
-                     });
+  response_status_ = response.status;
+  response_head_ = SerializeResponseHead(response, HttpDate(), keep_alive_);
+  response_body_ = is_head_ ? std::string() : std::move(response.body);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(response_head_),
+                                                  asio::buffer(response_body_)};
+  asio::async_write(socket_, buffers,
+                    [self = shared_from_this()](beast::error_code ec, size_t bytes) {
+                      self->OnWritten(ec, bytes);
+                    });
 }
 
 void Connection::OnWritten(beast::error_code ec, size_t bytes) {
-  const int status = static_cast<int>(response_.result_int());
+  const int status = response_status_;
   server_.metrics.Record(loop_.index, request_.route().empty() ? kInvalidRoute : request_.route(),
                          request_.method(), status,
                          std::chrono::steady_clock::now() - request_.started_at());

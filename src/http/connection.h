@@ -109,7 +109,9 @@ class Connection final : public ReplyTarget, public std::enable_shared_from_this
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::request<bhttp::string_body> message_;
-  bhttp::response<bhttp::string_body> response_;
+  int response_status_ = 0;
+  std::string response_head_;  // serialized status line and headers
+  std::string response_body_;
   Request request_;
   Phase phase_ = Phase::kIdle;
   SteadyTime deadline_ = SteadyTime::max();

@@ -208,6 +208,11 @@ void Connection::HandleRequest() {
 }
 
 void Connection::FailEarly(const Status& status, std::string_view route) {
+  // The headers may not have been read: the answer still gets an id, and its
+  // duration in the log starts now rather than at an unknown first byte.
+  if (request_.request_id().empty()) request_.SetRequestId(Uuid::NewV7().ToString());
+  if (request_.started_at() == SteadyTime{})
+    request_.SetStartedAt(std::chrono::steady_clock::now());
   keep_alive_ = false;
   is_head_ = false;
   request_.SetRoute(route, {});

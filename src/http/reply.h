@@ -22,6 +22,8 @@ class ReplyTarget {
 // operation never blocks the event loop.
 // A Reply destroyed without an answer sends 500: a handler bug never leaves a
 // client hanging.
+// REQUIRES: every Reply is sent or destroyed before the HttpServer is
+// destroyed (a thread pool that holds Replies is joined first).
 class Reply {
  public:
   explicit Reply(std::shared_ptr<ReplyTarget> target) : target_(std::move(target)) {}

@@ -178,6 +178,7 @@ TEST_F(ServerTest, StalledHeadersGet408) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 408);
   EXPECT_EQ(response->Header("connection"), "close");
+  EXPECT_EQ(response->Header("x-request-id").size(), 36u);
 }
 
 TEST_F(ServerTest, StalledBodyGets408) {

@@ -76,12 +76,42 @@ spdlog::level::level_enum ToSpdlog(Level level) {
   return spdlog::level::info;
 }
 
+// %L: the level as CDP_LOG_LEVEL spells it (spdlog's %l says "warning" and "critical").
+class LevelNameFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    std::string_view name;
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        name = "debug";
+        break;
+      case spdlog::level::info:
+        name = "info";
+        break;
+      case spdlog::level::warn:
+        name = "warn";
+        break;
+      default:
+        name = "error";
+        break;
+    }
+    dest.append(name.data(), name.data() + name.size());
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<LevelNameFlag>();
+  }
+};
+
 std::shared_ptr<spdlog::logger> MakeLogger(int fd) {
   auto sink = std::make_shared<BufferedFdSink>(fd);
   auto logger = std::make_shared<spdlog::logger>("cdp", std::move(sink));
   // The message (%v) is the rest of the JSON object, built by Event.
-  logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-      R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})", spdlog::pattern_time_type::utc));
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<LevelNameFlag>('L').set_pattern(
+      R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%L",%v})");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(spdlog::level::trace);  // filtering happens in Event
   logger->flush_on(spdlog::level::warn);
   return logger;

@@ -366,7 +366,7 @@ TEST_F(LogTest, FieldTypes) {
       .Bool("t", true)
       .Bool("f", false);
   const LogLine line = OnlyLine();
-  EXPECT_EQ(line.at("level").text, "warning");
+  EXPECT_EQ(line.at("level").text, "warn");
   EXPECT_EQ(line.at("s").type, JsonValue::Type::kString);
   EXPECT_EQ(line.at("i").type, JsonValue::Type::kNumber);
   EXPECT_EQ(line.at("i").text, "-42");
@@ -396,7 +396,7 @@ TEST_F(LogTest, EachLevelAndItsName) {
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0].at("level").text, "debug");
   EXPECT_EQ(lines[1].at("level").text, "info");
-  EXPECT_EQ(lines[2].at("level").text, "warning");
+  EXPECT_EQ(lines[2].at("level").text, "warn");
   EXPECT_EQ(lines[3].at("level").text, "error");
   EXPECT_EQ(lines[3].at("msg").text, "e");
 }

@@ -1,0 +1,364 @@
+#include "log/local/local_event_log.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/log.h"
+#include "log/local/file_io.h"
+#include "log/local/record_format.h"
+#include "log/local/segment.h"
+
+namespace cdp {
+
+using local_log::Segment;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// Consumer names become file names.
+Status ValidateConsumerName(std::string_view name) {
+  const bool valid =
+      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      });
+  if (!valid) {
+    return Status::BadRequest("consumer names are 1 to 64 letters, digits, '-' or '_'", "consumer");
+  }
+  return Status::Ok();
+}
+
+std::string FormatOffsets(const std::vector<uint64_t>& offsets) {
+  std::string out;
+  for (uint64_t offset : offsets) out += std::to_string(offset) + "\n";
+  return out;
+}
+
+}  // namespace
+
+LocalEventLog::LocalEventLog(Options options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<LocalEventLog>> LocalEventLog::Open(const Options& options) {
+  if (options.partitions < 1 || options.partitions > 1024) {
+    return Status::BadRequest("the event log needs 1 to 1024 partitions", "partitions");
+  }
+  std::error_code ec;
+  fs::create_directories(options.dir + "/consumers", ec);
+  if (ec) return Status::Internal("cannot create " + options.dir + ": " + ec.message());
+
+  // The partition count decides where each key's records live: changing it
+  // would break the order of a person's events, so it is fixed at creation.
+  const std::string count_path = options.dir + "/partitions";
+  if (fs::exists(count_path)) {
+    const std::string text = ReadSmallFile(count_path);
+    int existing = 0;
+    std::from_chars(text.data(), text.data() + text.size(), existing);
+    if (existing != options.partitions) {
+      return Status::BadRequest(fmt::format("the event log in {} has {} partitions, not {}",
+                                            options.dir, existing, options.partitions),
+                                "partitions");
+    }
+  } else {
+    CDP_RETURN_IF_ERROR(
+        local_log::WriteFileAtomically(count_path, std::to_string(options.partitions) + "\n"));
+  }
+
+  auto log = std::unique_ptr<LocalEventLog>(new LocalEventLog(options));
+  CDP_RETURN_IF_ERROR(log->OpenPartitions());
+  CDP_RETURN_IF_ERROR(log->LoadConsumers());
+  log->writer_ = std::thread([raw = log.get()] { raw->WriterLoop(); });
+  return log;
+}
+
+Status LocalEventLog::OpenPartitions() {
+  for (int p = 0; p < options_.partitions; ++p) {
+    auto partition = std::make_unique<Partition>();
+    partition->dir = fmt::format("{}/p{:04}", options_.dir, p);
+    std::error_code ec;
+    fs::create_directories(partition->dir, ec);
+    if (ec) return Status::Internal("cannot create " + partition->dir + ": " + ec.message());
+
+    std::vector<std::pair<uint64_t, std::string>> files;
+    for (const auto& entry : fs::directory_iterator(partition->dir)) {
+      const std::string name = entry.path().filename().string();
+      uint64_t base = 0;
+      const auto [end, parse_error] = std::from_chars(name.data(), name.data() + name.size(), base);
+      if (parse_error != std::errc() || std::string_view(end) != ".log") continue;
+      files.emplace_back(base, entry.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    for (size_t i = 0; i < files.size(); ++i) {
+      const bool is_last = i + 1 == files.size();
+      CDP_ASSIGN_OR_RETURN(auto segment, Segment::Open(files[i].second, files[i].first, is_last));
+      if (!partition->segments.empty() &&
+          partition->segments.back()->end_offset() != segment->base_offset()) {
+        return Status::Internal(fmt::format("{}: segment {} does not follow offset {}",
+                                            partition->dir, files[i].second,
+                                            partition->segments.back()->end_offset()));
+      }
+      partition->segments.push_back(std::move(segment));
+    }
+    if (partition->segments.empty()) {
+      CDP_ASSIGN_OR_RETURN(auto segment, Segment::Create(partition->dir, 0));
+      partition->segments.push_back(std::move(segment));
+    }
+    partition->next_offset = partition->segments.back()->end_offset();
+    partition->durable_end = partition->next_offset;
+    partitions_.push_back(std::move(partition));
+  }
+  return Status::Ok();
+}
+
+Status LocalEventLog::LoadConsumers() {
+  for (const auto& entry : fs::directory_iterator(options_.dir + "/consumers")) {
+    const std::string name = entry.path().filename().string();
+    if (!ValidateConsumerName(name).ok()) continue;  // e.g. a leftover .tmp file
+    std::istringstream lines(ReadSmallFile(entry.path().string()));
+    std::vector<uint64_t> offsets;
+    for (uint64_t offset; lines >> offset;) offsets.push_back(offset);
+    offsets.resize(partitions_.size(), 0);
+    committed_.emplace(name, std::move(offsets));
+  }
+  return Status::Ok();
+}
+
+LocalEventLog::~LocalEventLog() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void LocalEventLog::Append(std::vector<LogAppend> records, AppendDone done) {
+  for (const auto& record : records) {
+    if (local_log::FramedRecordSize(record.key, record.payload) > local_log::kMaxRecordBytes) {
+      done(Status::PayloadTooLarge("a log record may hold at most 64 MiB"), {});
+      return;
+    }
+  }
+  {
+    std::lock_guard lock(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(PendingAppend{std::move(records), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("the event log is closing", std::chrono::seconds(1)), {});
+}
+
+void LocalEventLog::WriterLoop() {
+  std::vector<PendingAppend> group;
+  while (true) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+    group.clear();
+  }
+}
+
+void LocalEventLog::CommitGroup(std::vector<PendingAppend>& group) {
+  struct Batch {
+    std::string framed;
+    uint64_t count = 0;
+  };
+  std::vector<Batch> batches(partitions_.size());
+  std::vector<std::vector<LogPosition>> positions(group.size());
+  for (size_t a = 0; a < group.size(); ++a) {
+    for (const LogAppend& record : group[a].records) {
+      const int p = PartitionOfKey(record.key, partition_count());
+      Partition& partition = *partitions_[p];
+      Batch& batch = batches[p];
+      const uint64_t offset = partition.next_offset + batch.count++;
+      local_log::AppendFramedRecord(batch.framed, offset, record.key, record.payload);
+      positions[a].push_back(LogPosition{p, offset});
+    }
+  }
+
+  // Write and sync every touched partition; on any failure, cut every one of
+  // them back so that nothing of the group is visible or will be recovered.
+  Status status;
+  struct Undo {
+    std::shared_ptr<Segment> segment;
+    uint64_t size_bytes;
+    uint64_t end_offset;
+  };
+  std::vector<Undo> undo;
+  for (size_t p = 0; p < batches.size() && status.ok(); ++p) {
+    if (batches[p].count == 0) continue;
+    Partition& partition = *partitions_[p];
+    status = RollIfFull(partition);
+    if (!status.ok()) break;
+    std::shared_ptr<Segment> active;
+    {
+      std::shared_lock lock(partition.mu);
+      active = partition.segments.back();
+    }
+    undo.push_back(Undo{active, active->size_bytes(), active->end_offset()});
+    status = active->Append(batches[p].framed, batches[p].count);
+    if (status.ok()) status = active->Sync();
+  }
+  if (!status.ok()) {
+    log::Error("event log append failed").Err(status);
+    for (const Undo& step : undo) {
+      Status undone = step.segment->Truncate(step.size_bytes, step.end_offset);
+      if (undone.ok()) undone = step.segment->Sync();
+      if (!undone.ok()) log::Error("event log: cannot undo a failed append").Err(undone);
+    }
+    for (auto& pending : group) pending.done(status, {});
+    return;
+  }
+  for (size_t p = 0; p < batches.size(); ++p) {
+    if (batches[p].count == 0) continue;
+    Partition& partition = *partitions_[p];
+    partition.next_offset += batches[p].count;
+    partition.durable_end.store(partition.next_offset, std::memory_order_release);
+  }
+  for (size_t a = 0; a < group.size(); ++a) group[a].done(Status::Ok(), std::move(positions[a]));
+}
+
+Status LocalEventLog::RollIfFull(Partition& partition) {
+  std::shared_ptr<Segment> active;
+  {
+    std::shared_lock lock(partition.mu);
+    active = partition.segments.back();
+  }
+  if (active->size_bytes() < options_.segment_bytes) return Status::Ok();
+  CDP_ASSIGN_OR_RETURN(auto next, Segment::Create(partition.dir, active->end_offset()));
+  std::unique_lock lock(partition.mu);
+  partition.segments.push_back(std::move(next));
+  return Status::Ok();
+}
+
+Status LocalEventLog::CheckPartition(int partition) const {
+  if (partition < 0 || partition >= partition_count()) {
+    return Status::BadRequest(
+        fmt::format("partition {} does not exist (0..{})", partition, partition_count() - 1),
+        "partition");
+  }
+  return Status::Ok();
+}
+
+Result<LogReadBatch> LocalEventLog::Read(int partition_index, uint64_t from_offset,
+                                         size_t max_bytes) {
+  CDP_RETURN_IF_ERROR(CheckPartition(partition_index));
+  Partition& partition = *partitions_[partition_index];
+  const uint64_t durable_end = partition.durable_end.load(std::memory_order_acquire);
+  std::vector<std::shared_ptr<Segment>> segments;
+  {
+    std::shared_lock lock(partition.mu);
+    segments = partition.segments;
+  }
+  LogReadBatch batch;
+  // Offsets before the oldest kept segment were consumed by every consumer
+  // and deleted: a reader asking for them starts at the oldest kept record.
+  uint64_t next = std::max(from_offset, segments.front()->base_offset());
+  size_t payload_bytes = 0;
+  for (const auto& segment : segments) {
+    if (next >= durable_end) break;
+    if (segment->end_offset() <= next) continue;
+    if (!batch.records.empty() && payload_bytes >= max_bytes) break;
+    const size_t before = batch.records.size();
+    CDP_RETURN_IF_ERROR(segment->ReadFrom(next, std::min(durable_end, segment->end_offset()),
+                                          max_bytes > payload_bytes ? max_bytes - payload_bytes : 0,
+                                          batch.records));
+    for (size_t i = before; i < batch.records.size(); ++i) {
+      payload_bytes += batch.records[i].payload.size();
+    }
+    if (batch.records.size() > before) next = batch.records.back().offset + 1;
+  }
+  batch.next_offset = next;
+  return batch;
+}
+
+Result<uint64_t> LocalEventLog::EndOffset(int partition) {
+  CDP_RETURN_IF_ERROR(CheckPartition(partition));
+  return partitions_[partition]->durable_end.load(std::memory_order_acquire);
+}
+
+Status LocalEventLog::Commit(std::string_view consumer, int partition, uint64_t next_offset) {
+  CDP_RETURN_IF_ERROR(ValidateConsumerName(consumer));
+  CDP_RETURN_IF_ERROR(CheckPartition(partition));
+  if (next_offset > partitions_[partition]->durable_end.load()) {
+    return Status::BadRequest(
+        fmt::format("offset {} is past the end of partition {}", next_offset, partition), "offset");
+  }
+  {
+    std::lock_guard lock(consumers_mu_);
+    auto it = committed_.find(consumer);
+    if (it == committed_.end()) {
+      it = committed_.emplace(std::string(consumer), std::vector<uint64_t>(partitions_.size(), 0))
+               .first;
+    }
+    std::vector<uint64_t> offsets = it->second;
+    offsets[partition] = next_offset;
+    CDP_RETURN_IF_ERROR(local_log::WriteFileAtomically(
+        options_.dir + "/consumers/" + std::string(consumer), FormatOffsets(offsets)));
+    it->second = std::move(offsets);
+  }
+  DropConsumedSegments(partition);
+  return Status::Ok();
+}
+
+Result<uint64_t> LocalEventLog::Committed(std::string_view consumer, int partition) {
+  CDP_RETURN_IF_ERROR(ValidateConsumerName(consumer));
+  CDP_RETURN_IF_ERROR(CheckPartition(partition));
+  std::lock_guard lock(consumers_mu_);
+  const auto it = committed_.find(consumer);
+  return it == committed_.end() ? 0 : it->second[partition];
+}
+
+void LocalEventLog::DropConsumedSegments(int partition_index) {
+  uint64_t consumed = UINT64_MAX;
+  {
+    std::lock_guard lock(consumers_mu_);
+    if (committed_.empty()) return;
+    for (const auto& [name, offsets] : committed_)
+      consumed = std::min(consumed, offsets[partition_index]);
+  }
+  Partition& partition = *partitions_[partition_index];
+  std::vector<std::shared_ptr<Segment>> dropped;
+  {
+    std::unique_lock lock(partition.mu);
+    auto& segments = partition.segments;
+    // Never the newest segment: the writer appends to it.
+    while (segments.size() > 1 && segments.front()->end_offset() <= consumed) {
+      dropped.push_back(segments.front());
+      segments.erase(segments.begin());
+    }
+  }
+  for (const auto& segment : dropped) {
+    std::error_code ec;
+    fs::remove(segment->path(), ec);  // readers still holding it keep the open file
+    if (ec)
+      log::Warn("event log: cannot delete a consumed segment").Str("segment", segment->path());
+  }
+  if (!dropped.empty()) {
+    Status synced = local_log::SyncDirectory(partition.dir);
+    if (!synced.ok()) log::Warn("event log: cannot sync a partition directory").Err(synced);
+  }
+}
+
+size_t LocalEventLog::SegmentCount(int partition) const {
+  std::shared_lock lock(partitions_[partition]->mu);
+  return partitions_[partition]->segments.size();
+}
+
+}  // namespace cdp

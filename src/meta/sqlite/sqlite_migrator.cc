@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "meta/iso8601.h"
+#include "core/iso8601.h"
 #include "meta/sqlite/embedded_migrations.h"
 #include "meta/sqlite/sqlite_connection.h"
 

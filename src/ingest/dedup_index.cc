@@ -1,0 +1,81 @@
+#include "ingest/dedup_index.h"
+
+#include <xxhash.h>
+
+#include <string>
+
+namespace cdp::ingest {
+
+namespace {
+
+int64_t EpochSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+DedupIndex::DedupIndex(std::chrono::seconds window) : window_(window) {
+  for (size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
+}
+
+DedupIndex::Fingerprint DedupIndex::FingerprintOf(std::string_view workspace_id,
+                                                  std::string_view message_id) {
+  // The NUL keeps ("ab", "c") and ("a", "bc") apart; workspace ids hold none.
+  thread_local std::string key;
+  key.assign(workspace_id);
+  key.push_back('\0');
+  key.append(message_id);
+  const XXH128_hash_t hash = XXH3_128bits(key.data(), key.size());
+  return {hash.low64, hash.high64};
+}
+
+bool DedupIndex::TryReserve(std::string_view workspace_id, std::string_view message_id,
+                            TimePoint at) {
+  const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
+  const int64_t now = EpochSeconds(at);
+  Shard& shard = ShardOf(fingerprint);
+  std::lock_guard lock(shard.mu);
+  const auto [it, inserted] = shard.seen.try_emplace(fingerprint, now);
+  if (inserted) return true;
+  if (now - it->second >= window_.count()) {  // seen before, but outside the window
+    it->second = now;
+    return true;
+  }
+  return false;
+}
+
+void DedupIndex::Release(std::string_view workspace_id, std::string_view message_id) {
+  const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
+  Shard& shard = ShardOf(fingerprint);
+  std::lock_guard lock(shard.mu);
+  shard.seen.erase(fingerprint);
+}
+
+void DedupIndex::Restore(std::string_view workspace_id, std::string_view message_id, TimePoint at) {
+  const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
+  const int64_t seen_at = EpochSeconds(at);
+  Shard& shard = ShardOf(fingerprint);
+  std::lock_guard lock(shard.mu);
+  int64_t& stored = shard.seen.try_emplace(fingerprint, seen_at).first->second;
+  stored = std::max(stored, seen_at);
+}
+
+void DedupIndex::Expire(TimePoint now) {
+  const int64_t oldest_kept = EpochSeconds(now) - window_.count();
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mu);
+    std::erase_if(shard->seen,
+                  [oldest_kept](const auto& entry) { return entry.second <= oldest_kept; });
+  }
+}
+
+size_t DedupIndex::size() const {
+  size_t total = 0;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard->mu);
+    total += shard->seen.size();
+  }
+  return total;
+}
+
+}  // namespace cdp::ingest

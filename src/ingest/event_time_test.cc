@@ -1,0 +1,44 @@
+#include "ingest/event_time.h"
+
+#include <gtest/gtest.h>
+
+#include "core/iso8601.h"
+
+namespace cdp::ingest {
+namespace {
+
+using namespace std::chrono_literals;
+
+TimePoint At(const char* text) { return *ParseIso8601(text); }
+
+TEST(CorrectedTimestampTest, SubtractsTheClientIntervalFromReceivedAt) {
+  // The client's clock is 5 s behind: it stamped 12:00:00, sent at 12:00:05
+  // by its clock, and the server received at 12:00:10.
+  EXPECT_EQ(CorrectedTimestamp(At("2024-05-01T12:00:10Z"), At("2024-05-01T12:00:05Z"),
+                               At("2024-05-01T12:00:00Z")),
+            At("2024-05-01T12:00:05Z"));
+}
+
+TEST(CorrectedTimestampTest, WorksForAClockHoursAhead) {
+  EXPECT_EQ(CorrectedTimestamp(At("2024-05-01T12:00:00Z"), At("2024-05-01T15:00:00.500Z"),
+                               At("2024-05-01T14:59:30Z")),
+            At("2024-05-01T11:59:29.500Z"));
+}
+
+TEST(CorrectedTimestampTest, TakesTheClientTimestampWithoutSentAt) {
+  EXPECT_EQ(
+      CorrectedTimestamp(At("2024-05-01T12:00:10Z"), std::nullopt, At("2024-05-01T09:00:00Z")),
+      At("2024-05-01T09:00:00Z"));
+}
+
+TEST(CorrectedTimestampTest, FallsBackToReceivedAt) {
+  EXPECT_EQ(CorrectedTimestamp(At("2024-05-01T12:00:10Z"), std::nullopt, std::nullopt),
+            At("2024-05-01T12:00:10Z"));
+  // sentAt alone says nothing about when the event happened.
+  EXPECT_EQ(
+      CorrectedTimestamp(At("2024-05-01T12:00:10Z"), At("2024-05-01T12:00:00Z"), std::nullopt),
+      At("2024-05-01T12:00:10Z"));
+}
+
+}  // namespace
+}  // namespace cdp::ingest

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace cdp::ingest {
+
+// The parsed JSON body of one ingestion request: the padded copy simdjson
+// reads from and the DOM built over it. Objects and views handed out point
+// into this and live as long as it. Not thread-safe; one per request.
+class RequestBody {
+ public:
+  RequestBody() = default;
+  RequestBody(const RequestBody&) = delete;
+  RequestBody& operator=(const RequestBody&) = delete;
+
+  // BadRequest (field "") when `text` is not JSON or not a JSON object.
+  // REQUIRES: called once.
+  Status Parse(std::string_view text);
+
+  // REQUIRES: Parse succeeded.
+  const simdjson::dom::object& root() const { return root_; }
+  // The body's length in bytes, and without the whitespace around the object.
+  size_t size() const { return text_.size(); }
+  size_t trimmed_size() const { return trimmed_size_; }
+
+  // The length of each item of the top-level array `key` as written in the
+  // body. The DOM keeps no source positions, so this is a second, On-Demand
+  // pass over the text; callers skip it when the whole body is small enough.
+  // REQUIRES: Parse succeeded and root()[key] is an array.
+  Result<std::vector<size_t>> ArrayItemSizes(std::string_view key) const;
+
+ private:
+  simdjson::padded_string text_;
+  simdjson::dom::parser parser_;
+  simdjson::dom::object root_;
+  size_t trimmed_size_ = 0;
+};
+
+}  // namespace cdp::ingest

@@ -26,8 +26,9 @@ constexpr Duration kSweepInterval = std::chrono::hours(1);
 // request that fits exactly (e.g. after waiting its retry_after) is admitted.
 constexpr double kEpsilon = 1e-6;
 
-// One sliding-window limit's state: the counts of the current fixed window
-// (number `index` of length `length` since the epoch) and of the one before.
+// One sliding-window limit's state: the request counts of the current fixed
+// window (number `index` of length `length` since the epoch) and of the one
+// before.
 struct WindowCounter {
   Duration length{};
   int64_t index = 0;
@@ -38,8 +39,8 @@ struct WindowCounter {
 struct Counters {
   WindowCounter second;
   WindowCounter burst;
-  int64_t day = 0;  // days since the epoch: UTC days, as system_clock has no leap seconds
-  int64_t day_count = 0;
+  int64_t day = 0;        // days since the epoch: UTC days, as system_clock has no leap seconds
+  int64_t day_count = 0;  // events
 };
 
 int64_t FloorDiv(Duration t, Duration length) {
@@ -80,20 +81,20 @@ double ElapsedFraction(const WindowCounter& counter, TimePoint now) {
   return std::clamp(fraction, 0.0, 1.0);
 }
 
-// The sliding-window estimate of the events within the last window length.
+// The sliding-window estimate of the requests within the last window length.
 double Estimate(const WindowCounter& counter, TimePoint now) {
   return static_cast<double>(counter.previous) * (1 - ElapsedFraction(counter, now)) +
          static_cast<double>(counter.current);
 }
 
-// How long until `events` more fit under `limit`, if nothing else is counted
-// meanwhile. The estimate only falls as time passes: linearly through the
-// current window, and on into the next one, where today's count becomes the
-// previous window's.
-// REQUIRES: events <= limit, and the counter refuses them now.
-Duration WaitFor(const WindowCounter& counter, double limit, int64_t events, TimePoint now) {
+// How long until one more request fits under `limit`, if nothing else is
+// counted meanwhile. The estimate only falls as time passes: linearly through
+// the current window, and on into the next one, where this window's count
+// becomes the previous window's.
+// REQUIRES: limit >= 1, and the counter refuses a request now.
+Duration WaitForOne(const WindowCounter& counter, double limit, TimePoint now) {
   const double length = static_cast<double>(counter.length.count());
-  const double room = limit - static_cast<double>(events);
+  const double room = limit - 1;
   const double room_beside_current = room - static_cast<double>(counter.current);
   double fraction;  // of a window, from the current window's start
   if (room_beside_current >= 0) {
@@ -113,10 +114,10 @@ Duration WaitFor(const WindowCounter& counter, double limit, int64_t events, Tim
 seconds RetryAfter(Duration wait) { return std::max(seconds(1), std::chrono::ceil<seconds>(wait)); }
 
 std::string SecondLimitName(const RateLimits& limits) {
-  return fmt::format("rate limit of {} events per second", limits.events_per_second);
+  return fmt::format("rate limit of {} requests per second", limits.requests_per_second);
 }
 std::string BurstLimitName(const RateLimits& limits) {
-  return fmt::format("burst limit of {} events per {} seconds", limits.burst_events,
+  return fmt::format("burst limit of {} requests per {} seconds", limits.burst_requests,
                      limits.burst_window.count());
 }
 std::string DailyLimitName(const RateLimits& limits) {
@@ -125,7 +126,7 @@ std::string DailyLimitName(const RateLimits& limits) {
 
 // Used only by assertions.
 [[maybe_unused]] bool Valid(const RateLimits& limits) {
-  return limits.events_per_second > 0 && limits.burst_events > 0 &&
+  return limits.requests_per_second >= 1 && limits.burst_requests > 0 &&
          limits.burst_window > seconds::zero() && limits.events_per_day > 0;
 }
 
@@ -221,17 +222,12 @@ RateDecision RateLimiter::TryAcquire(std::string_view workspace_id, int64_t even
     return std::move(decision);
   };
 
-  // A batch no window can ever hold: waiting will not help, splitting will.
-  const auto too_large = [&](const std::string& limit_name, seconds nominal_retry) {
-    return refuse(fmt::format("a batch of {} events exceeds the {}; split it into smaller batches",
-                              events, limit_name),
-                  nominal_retry);
-  };
-  const auto batch = static_cast<double>(events);
-  if (batch > limits.events_per_second) return too_large(SecondLimitName(limits), seconds(1));
-  if (events > limits.burst_events) return too_large(BurstLimitName(limits), limits.burst_window);
+  // A batch no day can ever hold: waiting will not help, splitting will. (A
+  // request always fits (a) and (b) on its own: their limits are >= 1.)
   if (events > limits.events_per_day) {
-    return too_large(DailyLimitName(limits), std::chrono::ceil<seconds>(kDay));
+    return refuse(fmt::format("a batch of {} events exceeds the {}; split it into smaller batches",
+                              events, DailyLimitName(limits)),
+                  std::chrono::ceil<seconds>(kDay));
   }
 
   // Every limit that refuses, with its wait. The longest wait binds: the
@@ -239,26 +235,31 @@ RateDecision RateLimiter::TryAcquire(std::string_view workspace_id, int64_t even
   // counted, so after the longest wait all three admit it.
   Duration wait = Duration::zero();
   std::string binding;
-  const auto consider = [&](Duration limit_wait, std::string limit_name) {
+  const auto consider = [&](Duration limit_wait, std::string reason) {
     if (binding.empty() || limit_wait > wait) {
       wait = limit_wait;
-      binding = std::move(limit_name);
+      binding = std::move(reason);
     }
   };
-  if (Estimate(counters.second, now) + batch > limits.events_per_second + kEpsilon) {
-    consider(WaitFor(counters.second, limits.events_per_second, events, now),
-             SecondLimitName(limits));
+  if (Estimate(counters.second, now) + 1 > limits.requests_per_second + kEpsilon) {
+    consider(WaitForOne(counters.second, limits.requests_per_second, now),
+             SecondLimitName(limits) + " exceeded");
   }
-  const auto burst_limit = static_cast<double>(limits.burst_events);
-  if (Estimate(counters.burst, now) + batch > burst_limit + kEpsilon) {
-    consider(WaitFor(counters.burst, burst_limit, events, now), BurstLimitName(limits));
+  const auto burst_limit = static_cast<double>(limits.burst_requests);
+  if (Estimate(counters.burst, now) + 1 > burst_limit + kEpsilon) {
+    consider(WaitForOne(counters.burst, burst_limit, now), BurstLimitName(limits) + " exceeded");
   }
   const TimePoint next_midnight = TimePoint((counters.day + 1) * kDay);
-  if (events > decision.remaining_today) consider(next_midnight - now, DailyLimitName(limits));
-  if (!binding.empty()) return refuse(binding + " exceeded", RetryAfter(wait));
+  if (events > decision.remaining_today) {
+    consider(next_midnight - now,
+             fmt::format("daily quota of {} events per UTC day is exhausted: {} left today, "
+                         "this request has {}; it refills at 00:00 UTC",
+                         limits.events_per_day, decision.remaining_today, events));
+  }
+  if (!binding.empty()) return refuse(std::move(binding), RetryAfter(wait));
 
-  counters.second.current += events;
-  counters.burst.current += events;
+  counters.second.current += 1;
+  counters.burst.current += 1;
   counters.day_count += events;
   decision.remaining_today -= events;
   decision.reset_at = next_midnight;

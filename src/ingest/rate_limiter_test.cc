@@ -18,9 +18,9 @@ constexpr std::chrono::sys_days kDay0{std::chrono::year{2026} / 3 / 4};
 const TimePoint kT0 = kDay0 + 10h;
 
 // Limits under which only the per-second limit can bind.
-RateLimits PerSecondOnly(double events_per_second) {
-  return {.events_per_second = events_per_second,
-          .burst_events = 1'000'000,
+RateLimits PerSecondOnly(double requests_per_second) {
+  return {.requests_per_second = requests_per_second,
+          .burst_requests = 1'000'000,
           .burst_window = 5s,
           .events_per_day = 1'000'000'000};
 }
@@ -38,109 +38,135 @@ class RateLimiterTest : public ::testing::Test {
     EXPECT_EQ(decision.reset_at, clock_.Now() + retry_after);
   }
 
+  // Sends requests of `events` events each until one is refused or `max`
+  // were admitted; returns how many were admitted.
+  static int AdmitUntilRefused(RateLimiter& limiter, std::string_view workspace, int max,
+                               int64_t events = 1) {
+    for (int admitted = 0; admitted < max; ++admitted) {
+      if (!limiter.TryAcquire(workspace, events).admitted()) return admitted;
+    }
+    return max;
+  }
+
+  // Sends `count` requests, all of which must be admitted.
+  static void Admit(RateLimiter& limiter, std::string_view workspace, int count,
+                    int64_t events = 1) {
+    ASSERT_EQ(AdmitUntilRefused(limiter, workspace, count, events), count);
+  }
+
   ManualClock clock_{kT0};
 };
 
 TEST_F(RateLimiterTest, SteadyRateBelowTheLimitIsAdmitted) {
-  RateLimiter limiter(clock_);              // the default tier: 100 a second, 500 in 5 s, 1M a day
-  clock_.Advance(50ms);                     // off the window boundaries
-  for (int tick = 0; tick < 600; ++tick) {  // a minute of 9 events every 100 ms
-    const RateDecision decision = limiter.TryAcquire("w", 9);
-    ASSERT_TRUE(decision.admitted()) << "tick " << tick << ": " << decision.status.ToString();
+  RateLimiter limiter(
+      clock_);           // the default tier: 100 requests a second, 500 in 5 s, 1M events a day
+  clock_.Advance(50ms);  // off the window boundaries
+  for (int tick = 0; tick < 600; ++tick) {  // a minute of 9 requests every 100 ms
+    for (int request = 0; request < 9; ++request) {
+      const RateDecision decision = limiter.TryAcquire("w", 100);
+      ASSERT_TRUE(decision.admitted()) << "tick " << tick << ": " << decision.status.ToString();
+    }
     clock_.Advance(100ms);
   }
-  const RateDecision last = limiter.TryAcquire("w", 9);
+  const RateDecision last = limiter.TryAcquire("w", 100);
   ASSERT_TRUE(last.admitted());
   EXPECT_EQ(last.limit_today, 1'000'000);
-  EXPECT_EQ(last.remaining_today, 1'000'000 - 601 * 9);
+  EXPECT_EQ(last.remaining_today, 1'000'000 - (600 * 9 + 1) * 100);
   EXPECT_EQ(last.reset_at, kDay0 + 24h);  // the daily quota refills at UTC midnight
+}
+
+// The default tier admits Segment's largest batches: the rate counts requests.
+TEST_F(RateLimiterTest, LargeBatchesCountAsOneRequestEach) {
+  RateLimiter limiter(clock_);
+  const RateDecision first = limiter.TryAcquire("w", 2500);
+  ASSERT_TRUE(first.admitted()) << first.status.ToString();
+  EXPECT_EQ(first.remaining_today, 1'000'000 - 2500);
+  Admit(limiter, "w", 99, 2500);  // 100 requests in this second, 250,000 events
+  ExpectRefused(limiter.TryAcquire("w", 1), "rate limit of 100 requests per second", 2s);
+  ExpectRefused(limiter.TryAcquire("w", 0), "rate limit of 100 requests per second", 2s);
 }
 
 TEST_F(RateLimiterTest, BurstOverThePerSecondLimitIsRefusedWithRetryAfter) {
   RateLimiter limiter(clock_);
   clock_.Advance(500ms);
-  ASSERT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  Admit(limiter, "w", 100, 10);
 
-  // 50 more fit once the estimate of the last second has fallen to 50: at
-  // 1.5 s, halfway through the next window, one second from now.
-  ExpectRefused(limiter.TryAcquire("w", 50), "rate limit of 100 events per second", 1s);
-  clock_.Advance(999ms);
-  ExpectRefused(limiter.TryAcquire("w", 50), "rate limit of 100 events per second", 1s);
+  // One more fits once the estimate of the last second has fallen to 99: at
+  // 1.01 s, 510 ms from now.
+  ExpectRefused(limiter.TryAcquire("w", 10), "rate limit of 100 requests per second", 1s);
+  clock_.Advance(509ms);
+  ExpectRefused(limiter.TryAcquire("w", 10), "rate limit of 100 requests per second", 1s);
   clock_.Advance(1ms);
-  EXPECT_TRUE(limiter.TryAcquire("w", 50).admitted());
+  EXPECT_TRUE(limiter.TryAcquire("w", 10).admitted());
+  EXPECT_FALSE(limiter.TryAcquire("w", 10).admitted());
 }
 
 TEST_F(RateLimiterTest, RetryAfterRoundsUpToWholeSeconds) {
   RateLimiter limiter(clock_);
-  ASSERT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  Admit(limiter, "w", 100, 10);
   // One more fits at 1.01 s (100 x 0.99 + 1 = 100): 1.01 s away, said as 2.
-  const RateDecision refused = limiter.TryAcquire("w", 1);
+  const RateDecision refused = limiter.TryAcquire("w", 10);
   ExpectRefused(refused, "per second", 2s);
-  EXPECT_EQ(refused.remaining_today, 1'000'000 - 100);
+  EXPECT_EQ(refused.remaining_today, 1'000'000 - 1000);
   EXPECT_EQ(refused.limit_today, 1'000'000);
   clock_.Advance(1s);
-  ExpectRefused(limiter.TryAcquire("w", 1), "per second", 1s);
+  ExpectRefused(limiter.TryAcquire("w", 10), "per second", 1s);
   clock_.Advance(1s);
-  EXPECT_TRUE(limiter.TryAcquire("w", 1).admitted());
+  EXPECT_TRUE(limiter.TryAcquire("w", 10).admitted());
 }
 
 TEST_F(RateLimiterTest, CapacityReturnsGraduallyAsTheWindowSlides) {
   RateLimiter limiter(clock_, PerSecondOnly(100));
-  ASSERT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  Admit(limiter, "w", 100);
 
   clock_.Advance(1250ms);  // the estimate: 100 x 0.75 = 75
-  EXPECT_FALSE(limiter.TryAcquire("w", 26).admitted());
-  EXPECT_TRUE(limiter.TryAcquire("w", 25).admitted());
-  EXPECT_FALSE(limiter.TryAcquire("w", 1).admitted());
+  EXPECT_EQ(AdmitUntilRefused(limiter, "w", 1000), 25);
 
   clock_.Advance(500ms);  // 100 x 0.25 + 25 = 50
-  EXPECT_FALSE(limiter.TryAcquire("w", 51).admitted());
-  EXPECT_TRUE(limiter.TryAcquire("w", 50).admitted());
+  EXPECT_EQ(AdmitUntilRefused(limiter, "w", 1000), 50);
 
   clock_.Advance(250ms);  // a new window: 75 x 1.0
-  EXPECT_FALSE(limiter.TryAcquire("w", 26).admitted());
-  EXPECT_TRUE(limiter.TryAcquire("w", 25).admitted());
+  EXPECT_EQ(AdmitUntilRefused(limiter, "w", 1000), 25);
 
   clock_.Advance(2s);  // two windows on, nothing is left
-  EXPECT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  EXPECT_EQ(AdmitUntilRefused(limiter, "w", 1000), 100);
 }
 
-TEST_F(RateLimiterTest, BurstWindowLimitsEventsOverSeveralSeconds) {
-  RateLimiter limiter(clock_, {.events_per_second = 1000,
-                               .burst_events = 500,
+TEST_F(RateLimiterTest, BurstWindowLimitsRequestsOverSeveralSeconds) {
+  RateLimiter limiter(clock_, {.requests_per_second = 1000,
+                               .burst_requests = 500,
                                .burst_window = 5s,
                                .events_per_day = 1'000'000});
-  ASSERT_TRUE(limiter.TryAcquire("w", 300).admitted());
+  Admit(limiter, "w", 300);
   clock_.Advance(1s);
-  ASSERT_TRUE(limiter.TryAcquire("w", 200).admitted());
+  Admit(limiter, "w", 200);
   clock_.Advance(1s);
 
   // One more fits at 5.01 s (500 x 0.998 + 1): 3.01 s from now, said as 4.
-  ExpectRefused(limiter.TryAcquire("w", 1), "burst limit of 500 events per 5 seconds", 4s);
+  ExpectRefused(limiter.TryAcquire("w", 1), "burst limit of 500 requests per 5 seconds", 4s);
 
   clock_.Advance(4s);  // 6 s: 500 x 0.8 = 400
-  EXPECT_FALSE(limiter.TryAcquire("w", 101).admitted());
-  EXPECT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  EXPECT_EQ(AdmitUntilRefused(limiter, "w", 1000), 100);
 }
 
 TEST_F(RateLimiterTest, TheLongestWaitBindsWhenSeveralLimitsRefuse) {
-  RateLimiter limiter(clock_, {.events_per_second = 100,
-                               .burst_events = 150,
+  RateLimiter limiter(clock_, {.requests_per_second = 100,
+                               .burst_requests = 150,
                                .burst_window = 10s,
                                .events_per_day = 1'000'000});
-  ASSERT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  Admit(limiter, "w", 50);
   clock_.Advance(2s);
-  ASSERT_TRUE(limiter.TryAcquire("w", 50).admitted());
-  // Per second: 50 + 60 > 100; fits at 3 + (1 - 40 / 50) = 3.2 s. Burst:
-  // 150 + 60 > 150; fits at 10 + 10 x (1 - 90 / 150) = 14 s. Both refuse;
-  // the longer wait binds.
-  ExpectRefused(limiter.TryAcquire("w", 60), "burst limit of 150 events per 10 seconds", 12s);
+  Admit(limiter, "w", 100);
+  // Per second: 100 + 1 > 100; fits at 3.01 s. Burst: 150 + 1 > 150; fits
+  // at 10 + 10 x (1 - 149 / 150) = 10.067 s. Both refuse; the longer wait
+  // binds.
+  ExpectRefused(limiter.TryAcquire("w", 1), "burst limit of 150 requests per 10 seconds", 9s);
 }
 
 TEST_F(RateLimiterTest, DailyCapResetsAtUtcMidnight) {
   clock_.Set(kDay0 + 23h + 59min);
-  RateLimiter limiter(clock_, {.events_per_second = 1000,
-                               .burst_events = 10'000,
+  RateLimiter limiter(clock_, {.requests_per_second = 1000,
+                               .burst_requests = 10'000,
                                .burst_window = 5s,
                                .events_per_day = 1000});
   ASSERT_TRUE(limiter.TryAcquire("w", 600).admitted());
@@ -152,12 +178,14 @@ TEST_F(RateLimiterTest, DailyCapResetsAtUtcMidnight) {
 
   clock_.Advance(10s);  // 23:59:20
   const RateDecision refused = limiter.TryAcquire("w", 1);
-  ExpectRefused(refused, "daily limit of 1000 events per UTC day", 40s);
+  ExpectRefused(refused, "daily quota of 1000 events per UTC day is exhausted", 40s);
   EXPECT_EQ(refused.remaining_today, 0);
   EXPECT_EQ(refused.reset_at, kDay0 + 24h);
+  // A request without events needs no quota.
+  EXPECT_TRUE(limiter.TryAcquire("w", 0).admitted());
 
   clock_.Advance(39s);
-  ExpectRefused(limiter.TryAcquire("w", 1), "daily limit", 1s);
+  ExpectRefused(limiter.TryAcquire("w", 1), "daily quota", 1s);
   clock_.Advance(1s);  // midnight
   const RateDecision next_day = limiter.TryAcquire("w", 1);
   ASSERT_TRUE(next_day.admitted());
@@ -165,59 +193,85 @@ TEST_F(RateLimiterTest, DailyCapResetsAtUtcMidnight) {
   EXPECT_EQ(next_day.reset_at, kDay0 + 48h);
 }
 
-TEST_F(RateLimiterTest, AdmissionIsAllOrNothing) {
-  RateLimiter limiter(clock_);
-  ASSERT_TRUE(limiter.TryAcquire("w", 60).admitted());
-  const RateDecision refused = limiter.TryAcquire("w", 50);
-  EXPECT_FALSE(refused.admitted());
-  EXPECT_EQ(refused.remaining_today, 1'000'000 - 60);  // counted none of the 50
-  const RateDecision rest = limiter.TryAcquire("w", 40);
+TEST_F(RateLimiterTest, ARequestLargerThanWhatIsLeftTodayWaitsForMidnight) {
+  RateLimiter limiter(clock_, {.requests_per_second = 100,
+                               .burst_requests = 500,
+                               .burst_window = 5s,
+                               .events_per_day = 1000});
+  ASSERT_TRUE(limiter.TryAcquire("w", 700).admitted());
+  const RateDecision refused = limiter.TryAcquire("w", 301);
+  ExpectRefused(refused, "daily quota of 1000 events per UTC day is exhausted: 300 left today",
+                14h);
+  EXPECT_EQ(refused.remaining_today, 300);
+  EXPECT_EQ(refused.reset_at, kDay0 + 24h);
+  // What is left can still be used, by a smaller request.
+  const RateDecision rest = limiter.TryAcquire("w", 300);
   ASSERT_TRUE(rest.admitted());
-  EXPECT_EQ(rest.remaining_today, 1'000'000 - 100);
-  EXPECT_FALSE(limiter.TryAcquire("w", 1).admitted());
+  EXPECT_EQ(rest.remaining_today, 0);
 }
 
-TEST_F(RateLimiterTest, BatchLargerThanAWindowMustBeSplit) {
-  RateLimiter limiter(clock_, {.events_per_second = 100,
-                               .burst_events = 300,
+TEST_F(RateLimiterTest, AdmissionIsAllOrNothing) {
+  RateLimiter limiter(clock_, {.requests_per_second = 3,
+                               .burst_requests = 500,
                                .burst_window = 5s,
-                               .events_per_day = 1'000'000});
-  const RateDecision per_second = limiter.TryAcquire("w", 101);
-  ExpectRefused(per_second, "exceeds the rate limit of 100 events per second", 1s);
-  EXPECT_NE(per_second.status.message().find("split"), std::string::npos);
+                               .events_per_day = 1000});
+  ASSERT_TRUE(limiter.TryAcquire("w", 990).admitted());  // request 1
+  const RateDecision refused = limiter.TryAcquire("w", 20);
+  EXPECT_FALSE(refused.admitted());
+  EXPECT_EQ(refused.remaining_today, 10);  // counted none of the 20
+  // Nor the request: two more fit the 3 a second.
+  const RateDecision second = limiter.TryAcquire("w", 5);
+  ASSERT_TRUE(second.admitted());
+  EXPECT_EQ(second.remaining_today, 5);
+  const RateDecision third = limiter.TryAcquire("w", 5);
+  ASSERT_TRUE(third.admitted());
+  EXPECT_EQ(third.remaining_today, 0);
+  ExpectRefused(limiter.TryAcquire("w", 0), "rate limit of 3 requests per second", 2s);
+}
 
-  limiter.SetLimits("w", {.events_per_second = 1000,
-                          .burst_events = 300,
-                          .burst_window = 5s,
-                          .events_per_day = 1'000'000});
-  const RateDecision burst = limiter.TryAcquire("w", 301);
-  ExpectRefused(burst, "exceeds the burst limit of 300 events per 5 seconds", 5s);
-  EXPECT_NE(burst.status.message().find("split"), std::string::npos);
+TEST_F(RateLimiterTest, BatchLargerThanTheDailyCapMustBeSplit) {
+  RateLimiter limiter(clock_, {.requests_per_second = 100,
+                               .burst_requests = 300,
+                               .burst_window = 5s,
+                               .events_per_day = 1000});
+  const RateDecision too_large = limiter.TryAcquire("w", 1001);
+  ExpectRefused(too_large,
+                "a batch of 1001 events exceeds the daily limit of 1000 events per UTC day",
+                seconds(24h));
+  EXPECT_NE(too_large.status.message().find("split"), std::string::npos);
+  EXPECT_EQ(too_large.remaining_today, 1000);
 
-  // Neither refusal counted anything.
-  EXPECT_EQ(limiter.TryAcquire("w", 300).remaining_today, 1'000'000 - 300);
+  // It counted nothing, also not as a request.
+  const RateDecision whole_day = limiter.TryAcquire("w", 1000);
+  ASSERT_TRUE(whole_day.admitted());
+  EXPECT_EQ(whole_day.remaining_today, 0);
+  Admit(limiter, "w", 99, 0);
+  EXPECT_FALSE(limiter.TryAcquire("w", 0).admitted());
 }
 
 TEST_F(RateLimiterTest, OverridesApplyToOneWorkspaceAndWorkspacesAreIsolated) {
   RateLimiter limiter(clock_);
   limiter.SetLimits("big", PerSecondOnly(1000));
 
-  ASSERT_TRUE(limiter.TryAcquire("small", 100).admitted());
-  ExpectRefused(limiter.TryAcquire("small", 1), "rate limit of 100 events per second", 2s);
-  EXPECT_TRUE(limiter.TryAcquire("big", 1000).admitted());
-  EXPECT_TRUE(limiter.TryAcquire("other", 100).admitted());  // not slowed by "small"
+  Admit(limiter, "small", 100, 10);
+  ExpectRefused(limiter.TryAcquire("small", 1), "rate limit of 100 requests per second", 2s);
+  Admit(limiter, "big", 1000);
+  EXPECT_FALSE(limiter.TryAcquire("big", 1).admitted());
+  Admit(limiter, "other", 100);  // not slowed by "small"
 
-  // Back to the defaults, with its 1000 events still counted. One more event
-  // fits the default 100 a second at 1.901 s, and 500 in 5 s at 7.505 s.
+  // Back to the defaults, with its 1000 requests still counted. One more
+  // request fits the default 100 a second at 1.901 s, and 500 in 5 s at
+  // 7.505 s.
   limiter.ClearLimits("big");
-  ExpectRefused(limiter.TryAcquire("big", 1), "burst limit of 500 events per 5 seconds", 8s);
-  EXPECT_EQ(limiter.TryAcquire("small", 0).remaining_today, 1'000'000 - 100);
+  ExpectRefused(limiter.TryAcquire("big", 1), "burst limit of 500 requests per 5 seconds", 8s);
+  EXPECT_EQ(limiter.TryAcquire("small", 0).remaining_today, 1'000'000 - 1000);
+  EXPECT_EQ(limiter.TryAcquire("big", 0).remaining_today, 1'000'000 - 1000);
 }
 
 TEST_F(RateLimiterTest, AClockSteppingBackDoesNotRefillCapacity) {
   RateLimiter limiter(clock_, PerSecondOnly(100));
   clock_.Advance(500ms);
-  ASSERT_TRUE(limiter.TryAcquire("w", 100).admitted());
+  Admit(limiter, "w", 100);
   clock_.Set(kT0 - 10s);
   EXPECT_FALSE(limiter.TryAcquire("w", 1).admitted());
 }
@@ -240,29 +294,55 @@ TEST_F(RateLimiterTest, IdleWorkspacesAreDroppedAfterADay) {
   EXPECT_EQ(limiter.TrackedWorkspaces(), 256u);
 }
 
-TEST_F(RateLimiterTest, ConcurrentRequestsNeverExceedTheLimit) {
+TEST_F(RateLimiterTest, ConcurrentRequestsNeverExceedTheRate) {
   // A frozen clock: everything admitted falls in one window of each limit.
   RateLimiter limiter(clock_, PerSecondOnly(1000));
   constexpr int kThreads = 8;
   const std::vector<std::string> workspaces = {"a", "b", "c"};
-  std::vector<std::atomic<int64_t>> admitted(workspaces.size());
+  std::vector<std::atomic<int64_t>> requests(workspaces.size());
+  std::vector<std::atomic<int64_t>> events(workspaces.size());
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 3000; ++i) {
         const size_t w = (t + i) % workspaces.size();
-        const int64_t events = 1 + (i + t) % 7;
-        if (limiter.TryAcquire(workspaces[w], events).admitted()) admitted[w] += events;
+        const int64_t batch = 1 + (i + t) % 7;
+        if (limiter.TryAcquire(workspaces[w], batch).admitted()) {
+          ++requests[w];
+          events[w] += batch;
+        }
       }
     });
   }
   for (auto& thread : threads) thread.join();
   for (size_t w = 0; w < workspaces.size(); ++w) {
-    EXPECT_LE(admitted[w].load(), 1000) << workspaces[w];
-    EXPECT_GE(admitted[w].load(), 994) << workspaces[w];  // one-event requests fill the rest
-    EXPECT_EQ(limiter.TryAcquire(workspaces[w], 0).remaining_today,
-              1'000'000'000 - admitted[w].load());
+    EXPECT_EQ(requests[w].load(), 1000) << workspaces[w];
+    const RateDecision probe = limiter.TryAcquire(workspaces[w], 0);
+    EXPECT_FALSE(probe.admitted());
+    EXPECT_EQ(probe.remaining_today, 1'000'000'000 - events[w].load());
   }
+}
+
+TEST_F(RateLimiterTest, ConcurrentRequestsNeverExceedTheDailyCap) {
+  RateLimiter limiter(clock_, {.requests_per_second = 1e9,
+                               .burst_requests = 1'000'000'000,
+                               .burst_window = 5s,
+                               .events_per_day = 10'000});
+  constexpr int kThreads = 8;
+  std::atomic<int64_t> events = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        const int64_t batch = 1 + (i + t) % 7;
+        if (limiter.TryAcquire("w", batch).admitted()) events += batch;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_LE(events.load(), 10'000);
+  EXPECT_GE(events.load(), 10'000 - 6);  // only a batch larger than the rest is refused
+  EXPECT_EQ(limiter.TryAcquire("w", 0).remaining_today, 10'000 - events.load());
 }
 
 }  // namespace

@@ -54,8 +54,11 @@ struct ApiKey {
   friend bool operator==(const ApiKey&, const ApiKey&) = default;
 };
 
-// The metadata store: workspaces and API keys (and, later, schemas, saved
-// queries, dashboards...). Implementations: SQLite (embedded) and PostgreSQL.
+// The metadata store: workspaces and API keys (and, later, saved queries,
+// dashboards...). Implementations: SQLite (embedded) and PostgreSQL. The
+// schema registry and the dead-letter queue live in the same database behind
+// their own interfaces (schema_registry.h, dead_letter_store.h), so that a
+// service or a test fake sees only what it uses.
 //
 // Thread safety: all methods are safe to call concurrently from any thread.
 // Times are stored with millisecond precision: a TimePoint read back equals

@@ -112,6 +112,9 @@ Status SqliteStatement::Run() {
   }
 }
 
+// sqlite3_reset repeats the last step's error, already reported by Step().
+void SqliteStatement::Reset() { sqlite3_reset(statement_); }
+
 std::string SqliteStatement::ColumnText(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);
   if (text == nullptr) return {};

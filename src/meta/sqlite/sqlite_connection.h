@@ -41,6 +41,9 @@ class SqliteStatement {
   Result<bool> Step();
   // Steps to completion, for statements that return no rows.
   Status Run();
+  // Rewinds the statement to run it again; bindings are kept (rebind what
+  // changes). Errors were reported by the Step() that failed.
+  void Reset();
 
   // Columns are numbered from 0. REQUIRES: the last Step() returned true.
   std::string ColumnText(int column) const;  // "" for NULL

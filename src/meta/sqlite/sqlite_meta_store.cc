@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "core/iso8601.h"
 #include "meta/sqlite/sqlite_connection.h"
+#include "meta/sqlite/sqlite_values.h"
 
 namespace cdp {
 
@@ -13,14 +13,6 @@ constexpr char kWorkspaceColumns[] = "SELECT id, name, created_at FROM workspace
 constexpr char kApiKeyColumns[] =
     "SELECT id, workspace_id, kind, display_prefix, write_key, secret_hash, created_at, "
     "revoked_at FROM api_keys ";
-
-// A stored time that does not parse means the file was edited or corrupted.
-Result<TimePoint> ReadTime(const SqliteStatement& row, int column, std::string_view name) {
-  const std::string text = row.ColumnText(column);
-  Result<TimePoint> time = ParseIso8601(text);
-  if (!time.ok()) return Status::Internal(fmt::format("{} is not a time: '{}'", name, text));
-  return time;
-}
 
 // Columns in kWorkspaceColumns order.
 Result<Workspace> ReadWorkspace(const SqliteStatement& row) {
@@ -63,19 +55,6 @@ Status ValidateApiKey(const ApiKey& key) {
     return Status::BadRequest("a secret key needs secret_hash and no write_key", "secret_hash");
   }
   return Status::Ok();
-}
-
-std::optional<std::string_view> NullIfEmpty(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-// Replaces a status's message, keeping its code's meaning and its cause.
-Status Reword(const Status& status, std::string message, std::string field) {
-  Status reworded(status.code(), std::move(message));
-  if (!field.empty()) reworded.WithField(std::move(field));
-  if (!status.cause().empty()) reworded.WithCause(status.cause());
-  return reworded;
 }
 
 }  // namespace
@@ -203,6 +182,11 @@ Result<ApiKey> SqliteMetaStore::FindSecretKeyByHash(std::string_view secret_hash
   return FindKey(std::string(kApiKeyColumns) + "WHERE secret_hash = ?1", secret_hash, "secret key");
 }
 
+Status SqliteMetaStore::CheckWorkspaceExists(std::string_view workspace_id) {
+  return FindWorkspace(std::string(kWorkspaceColumns) + "WHERE id = ?1", workspace_id, workspace_id)
+      .status();
+}
+
 Result<std::vector<ApiKey>> SqliteMetaStore::ListApiKeys(std::string_view workspace_id) {
   std::lock_guard lock(mutex_);
   CDP_ASSIGN_OR_RETURN(
@@ -218,9 +202,7 @@ Result<std::vector<ApiKey>> SqliteMetaStore::ListApiKeys(std::string_view worksp
   }
   if (keys.empty()) {
     // No keys, or no workspace: only the second is an error.
-    CDP_RETURN_IF_ERROR(
-        FindWorkspace(std::string(kWorkspaceColumns) + "WHERE id = ?1", workspace_id, workspace_id)
-            .status());
+    CDP_RETURN_IF_ERROR(CheckWorkspaceExists(workspace_id));
   }
   return keys;
 }

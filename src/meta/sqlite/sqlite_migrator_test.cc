@@ -1,5 +1,6 @@
 #include "meta/sqlite/sqlite_migrator.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -57,33 +58,46 @@ TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreValid) {
   EXPECT_EQ(migrations[0].version, 1);
   EXPECT_EQ(migrations[0].name, "workspaces_and_api_keys");
   EXPECT_NE(migrations[0].up_sql.find("CREATE TABLE api_keys"), std::string::npos);
+  ASSERT_GE(migrations.size(), 2u);
+  EXPECT_EQ(migrations[1].name, "schema_registry_and_dlq");
+  EXPECT_NE(migrations[1].up_sql.find("CREATE TABLE dead_letters"), std::string::npos);
 }
 
 TEST_F(SqliteMigratorTest, UpFromEmptyAppliesEveryMigrationAndRecordsIt) {
   auto migrator = Open();
+  const int latest = migrator->LatestVersion();
   EXPECT_EQ(*migrator->CurrentVersion(), 0);
-  EXPECT_EQ(migrator->LatestVersion(), 1);
+  EXPECT_EQ(latest, static_cast<int>(EmbeddedSqliteMigrations().size()));
   auto before = migrator->StatusList();
   ASSERT_TRUE(before.ok());
-  ASSERT_EQ(before->size(), 1u);
-  EXPECT_FALSE((*before)[0].applied);
-  EXPECT_FALSE((*before)[0].applied_at.has_value());
+  ASSERT_EQ(before->size(), static_cast<size_t>(latest));
+  for (const MigrationStatus& step : *before) {
+    EXPECT_FALSE(step.applied);
+    EXPECT_FALSE(step.applied_at.has_value());
+  }
 
   std::vector<std::string> progress;
   Status up = migrator->Up([&](const Migration& m, bool is_up) {
     progress.push_back((is_up ? "up " : "down ") + MigrationLabel(m.version, m.name));
   });
   ASSERT_TRUE(up.ok()) << up.ToString();
-  EXPECT_EQ(progress, std::vector<std::string>{"up 0001_workspaces_and_api_keys"});
-  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  std::vector<std::string> expected;
+  for (const Migration& m : EmbeddedSqliteMigrations()) {
+    expected.push_back("up " + MigrationLabel(m.version, m.name));
+  }
+  EXPECT_EQ(progress, expected);
+  EXPECT_EQ(progress.front(), "up 0001_workspaces_and_api_keys");
+  EXPECT_EQ(*migrator->CurrentVersion(), latest);
   EXPECT_TRUE(migrator->CheckCurrent().ok());
 
   auto after = migrator->StatusList();
   ASSERT_TRUE(after.ok());
-  ASSERT_EQ(after->size(), 1u);
-  EXPECT_TRUE((*after)[0].applied);
+  ASSERT_EQ(after->size(), static_cast<size_t>(latest));
+  for (const MigrationStatus& step : *after) {
+    EXPECT_TRUE(step.applied) << step.name;
+    EXPECT_EQ(step.applied_at, kNow) << step.name;
+  }
   EXPECT_EQ((*after)[0].name, "workspaces_and_api_keys");
-  EXPECT_EQ((*after)[0].applied_at, kNow);
   for (const char* table : {"workspaces", "api_keys", "schema_migrations"}) {
     EXPECT_TRUE(Exists("table", table)) << table;
   }
@@ -97,12 +111,14 @@ TEST_F(SqliteMigratorTest, UpFromEmptyAppliesEveryMigrationAndRecordsIt) {
 TEST_F(SqliteMigratorTest, DownRemovesTablesAndUpBringsThemBack) {
   auto migrator = Open();
   ASSERT_TRUE(migrator->Up().ok());
+  const int latest = migrator->LatestVersion();
   std::vector<std::string> progress;
-  Status down = migrator->Down(1, [&](const Migration& m, bool is_up) {
+  Status down = migrator->Down(latest, [&](const Migration& m, bool is_up) {
     progress.push_back((is_up ? "up " : "down ") + MigrationLabel(m.version, m.name));
   });
   ASSERT_TRUE(down.ok()) << down.ToString();
-  EXPECT_EQ(progress, std::vector<std::string>{"down 0001_workspaces_and_api_keys"});
+  ASSERT_EQ(progress.size(), static_cast<size_t>(latest));
+  EXPECT_EQ(progress.back(), "down 0001_workspaces_and_api_keys");  // newest first
   EXPECT_EQ(*migrator->CurrentVersion(), 0);
   EXPECT_FALSE(Exists("table", "workspaces"));
   EXPECT_FALSE(Exists("table", "api_keys"));
@@ -110,21 +126,61 @@ TEST_F(SqliteMigratorTest, DownRemovesTablesAndUpBringsThemBack) {
   EXPECT_FALSE(migrator->CheckCurrent().ok());
 
   ASSERT_TRUE(migrator->Up().ok());
-  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  EXPECT_EQ(*migrator->CurrentVersion(), latest);
   EXPECT_TRUE(Exists("table", "workspaces"));
   EXPECT_TRUE(Exists("table", "api_keys"));
+}
+
+// 0002 alone: down leaves 0001's tables (and their rows) in place.
+TEST_F(SqliteMigratorTest, SchemaRegistryAndDeadLettersGoDownAndUpAlone) {
+  constexpr const char* kTables[] = {"schema_properties", "schema_events",
+                                     "schema_event_properties", "dead_letters",
+                                     "dead_letter_replays"};
+  constexpr const char* kIndexes[] = {"schema_event_properties_property",
+                                      "dead_letter_replays_dead_letter",
+                                      "dead_letter_replays_one_accepted"};
+  constexpr const char* kTriggers[] = {"dead_letters_immutable", "dead_letter_replays_immutable"};
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  ASSERT_EQ(*migrator->CurrentVersion(), migrator->LatestVersion());
+  Exec("INSERT INTO workspaces VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  Exec(
+      "INSERT INTO dead_letters (id, workspace_id, received_at, payload, reason) "
+      "VALUES ('d1', 'w1', '2026-01-02T03:04:05.678Z', '{}', 'bad')");
+  for (const char* table : kTables) EXPECT_TRUE(Exists("table", table)) << table;
+  for (const char* index : kIndexes) EXPECT_TRUE(Exists("index", index)) << index;
+  for (const char* trigger : kTriggers) EXPECT_TRUE(Exists("trigger", trigger)) << trigger;
+
+  // Revert down to version 1, whatever came after 0002.
+  ASSERT_TRUE(migrator->Down(migrator->LatestVersion() - 1).ok());
+  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  for (const char* table : kTables) EXPECT_FALSE(Exists("table", table)) << table;
+  for (const char* index : kIndexes) EXPECT_FALSE(Exists("index", index)) << index;
+  for (const char* trigger : kTriggers) EXPECT_FALSE(Exists("trigger", trigger)) << trigger;
+  EXPECT_TRUE(Exists("table", "workspaces"));
+
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_TRUE(migrator->CheckCurrent().ok());
+  for (const char* table : kTables) EXPECT_TRUE(Exists("table", table)) << table;
+  for (const char* trigger : kTriggers) EXPECT_TRUE(Exists("trigger", trigger)) << trigger;
+  // The workspace survived; its dead letter went with the table.
+  Exec(
+      "INSERT INTO dead_letters (id, workspace_id, received_at, payload, reason) "
+      "VALUES ('d1', 'w1', '2026-01-02T03:04:05.678Z', '{}', 'bad')");
 }
 
 TEST_F(SqliteMigratorTest, DownPastZeroIsAnErrorAndChangesNothing) {
   auto migrator = Open();
   EXPECT_EQ(migrator->Down(1).code(), ErrorCode::kBadRequest);  // empty database
   ASSERT_TRUE(migrator->Up().ok());
-  Status down = migrator->Down(2);
+  const int latest = migrator->LatestVersion();
+  Status down = migrator->Down(latest + 1);
   EXPECT_EQ(down.code(), ErrorCode::kBadRequest);
-  EXPECT_NE(down.message().find("cannot revert 2 migration(s)"), std::string::npos)
+  EXPECT_NE(down.message().find(fmt::format("cannot revert {} migration(s)", latest + 1)),
+            std::string::npos)
       << down.message();
   EXPECT_EQ(migrator->Down(0).code(), ErrorCode::kBadRequest);
-  EXPECT_EQ(*migrator->CurrentVersion(), 1);
+  EXPECT_EQ(*migrator->CurrentVersion(), latest);
   EXPECT_TRUE(Exists("table", "workspaces"));
 }
 
@@ -133,9 +189,10 @@ TEST_F(SqliteMigratorTest, CheckCurrentRefusesAnUnmigratedDatabase) {
   Status check = migrator->CheckCurrent();
   EXPECT_EQ(check.code(), ErrorCode::kUnavailable);
   EXPECT_EQ(check.retry_after(), std::chrono::seconds(0));
-  EXPECT_EQ(check.message(), "the metadata database " + path_ +
-                                 " is at schema version 0 but this cdp needs version 1: run "
-                                 "`cdp migrate up`");
+  EXPECT_EQ(check.message(),
+            fmt::format("the metadata database {} is at schema version 0 but this cdp needs "
+                        "version {}: run `cdp migrate up`",
+                        path_, migrator->LatestVersion()));
   // Checking is read-only: it does not create the bookkeeping table.
   EXPECT_FALSE(Exists("table", "schema_migrations"));
 }
@@ -145,9 +202,10 @@ TEST_F(SqliteMigratorTest, RefusesADatabaseNewerThanThisBinary) {
   ASSERT_TRUE(migrator->Up().ok());
   Exec("INSERT INTO schema_migrations VALUES (99, 'from_the_future', '2030-01-01T00:00:00.000Z')");
 
-  const std::string advice = "the metadata database " + path_ +
-                             " is at schema version 99, newer than this cdp knows (1): upgrade "
-                             "cdp, or run `cdp migrate down` with the newer cdp";
+  const std::string advice = fmt::format(
+      "the metadata database {} is at schema version 99, newer than this cdp knows "
+      "({}): upgrade cdp, or run `cdp migrate down` with the newer cdp",
+      path_, migrator->LatestVersion());
   Status check = migrator->CheckCurrent();
   EXPECT_EQ(check.code(), ErrorCode::kUnavailable);
   EXPECT_EQ(check.message(), advice);
@@ -157,10 +215,10 @@ TEST_F(SqliteMigratorTest, RefusesADatabaseNewerThanThisBinary) {
 
   auto list = migrator->StatusList();
   ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[1].version, 99);
-  EXPECT_EQ((*list)[1].name, "from_the_future");
-  EXPECT_TRUE((*list)[1].applied);
+  ASSERT_EQ(list->size(), static_cast<size_t>(migrator->LatestVersion()) + 1);
+  EXPECT_EQ(list->back().version, 99);
+  EXPECT_EQ(list->back().name, "from_the_future");
+  EXPECT_TRUE(list->back().applied);
 }
 
 TEST_F(SqliteMigratorTest, RefusesAHistoryThatDivergesFromThisBinary) {

@@ -1,0 +1,10 @@
+DROP TRIGGER dead_letter_replays_immutable;
+DROP TRIGGER dead_letters_immutable;
+DROP INDEX dead_letter_replays_one_accepted;
+DROP INDEX dead_letter_replays_dead_letter;
+DROP TABLE dead_letter_replays;
+DROP TABLE dead_letters;
+DROP INDEX schema_event_properties_property;
+DROP TABLE schema_event_properties;
+DROP TABLE schema_events;
+DROP TABLE schema_properties;

@@ -6,6 +6,7 @@
 #include "core/uuid.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/sqlite_test_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp {
@@ -16,12 +17,8 @@ using namespace std::chrono_literals;
 class WorkspaceProvisionerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto migrator = OpenSqliteMigrator(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
-    ASSERT_TRUE((*migrator)->Up().ok());
-    auto store = OpenSqliteMetaStore(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+    store_ = testing::OpenMigratedSqliteMetaStore(dir_.File("meta.sqlite"));
+    ASSERT_NE(store_, nullptr);
     provisioner_ = std::make_unique<WorkspaceProvisioner>(*store_, clock_);
   }
 

@@ -11,6 +11,7 @@
 #include "auth/workspace_provisioner.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/sqlite_test_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp::ingest {
@@ -68,12 +69,8 @@ class CountingMetaStore final : public MetaStore {
 class WriteKeyAuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto migrator = OpenSqliteMigrator(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
-    ASSERT_TRUE((*migrator)->Up().ok());
-    auto store = OpenSqliteMetaStore(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    sqlite_ = std::move(store).value();
+    sqlite_ = testing::OpenMigratedSqliteMetaStore(dir_.File("meta.sqlite"));
+    ASSERT_NE(sqlite_, nullptr);
     store_ = std::make_unique<CountingMetaStore>(*sqlite_);
 
     auto created = WorkspaceProvisioner(*sqlite_, clock_).Create("demo");

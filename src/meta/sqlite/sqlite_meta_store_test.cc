@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/sqlite_test_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp {
@@ -18,12 +19,8 @@ const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5
 class SqliteMetaStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto migrator = OpenSqliteMigrator(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
-    ASSERT_TRUE((*migrator)->Up().ok());
-    auto store = OpenSqliteMetaStore(dir_.File("meta.sqlite"));
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+    store_ = testing::OpenMigratedSqliteMetaStore(dir_.File("meta.sqlite"));
+    ASSERT_NE(store_, nullptr);
   }
 
   static Workspace MakeWorkspace(std::string id, std::string name, TimePoint at = kT0) {

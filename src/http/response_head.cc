@@ -73,8 +73,6 @@ std::string_view ReasonPhrase(int status) {
       return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
     case 502:
       return "Bad Gateway";
     case 503:

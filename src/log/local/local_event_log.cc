@@ -1,6 +1,7 @@
 #include "log/local/local_event_log.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <charconv>
@@ -37,6 +38,17 @@ Status ValidateConsumerName(std::string_view name) {
     return Status::BadRequest("consumer names are 1 to 64 letters, digits, '-' or '_'", "consumer");
   }
   return Status::Ok();
+}
+
+// When a segment file was last written (its modification time); the epoch
+// when it cannot be read, so a vanished file never blocks retention.
+std::chrono::system_clock::time_point LastWrite(const std::string& path) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return {};
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(info.st_mtim.tv_sec) +
+          std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
 }
 
 std::string FormatOffsets(const std::vector<uint64_t>& offsets) {
@@ -334,12 +346,14 @@ void LocalEventLog::DropConsumedSegments(int partition_index) {
       consumed = std::min(consumed, offsets[partition_index]);
   }
   Partition& partition = *partitions_[partition_index];
+  const auto newest_deletable = std::chrono::system_clock::now() - options_.min_retention;
   std::vector<std::shared_ptr<Segment>> dropped;
   {
     std::unique_lock lock(partition.mu);
     auto& segments = partition.segments;
     // Never the newest segment: the writer appends to it.
-    while (segments.size() > 1 && segments.front()->end_offset() <= consumed) {
+    while (segments.size() > 1 && segments.front()->end_offset() <= consumed &&
+           LastWrite(segments.front()->path()) <= newest_deletable) {
       dropped.push_back(segments.front());
       segments.erase(segments.begin());
     }
@@ -354,6 +368,10 @@ void LocalEventLog::DropConsumedSegments(int partition_index) {
     Status synced = local_log::SyncDirectory(partition.dir);
     if (!synced.ok()) log::Warn("event log: cannot sync a partition directory").Err(synced);
   }
+}
+
+void LocalEventLog::ApplyRetention() {
+  for (int p = 0; p < partition_count(); ++p) DropConsumedSegments(p);
 }
 
 size_t LocalEventLog::SegmentCount(int partition) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -28,7 +29,7 @@ namespace cdp {
 // them as a group: one write and one fdatasync per touched partition, then
 // the callbacks. Segments roll at `segment_bytes`; segments that every
 // consumer (every name that has committed at least once) has fully committed
-// are deleted. Opening recovers from a crash by cutting
+// and that are older than `min_retention` are deleted. Opening recovers from a crash by cutting
 // the torn tail of each partition's newest segment.
 class LocalEventLog final : public EventLog {
  public:
@@ -36,6 +37,10 @@ class LocalEventLog final : public EventLog {
     std::string dir;
     int partitions = 4;
     uint64_t segment_bytes = 64 << 20;
+    // A consumed segment is deleted only once it has not been written for
+    // this long: ingestion rebuilds its 24 h dedup index from the log, so the
+    // log keeps at least that much whatever the consumers did.
+    std::chrono::seconds min_retention{0};
   };
 
   // Opens or creates the log. InvalidArgument-like BadRequest when the
@@ -50,6 +55,12 @@ class LocalEventLog final : public EventLog {
   Result<uint64_t> EndOffset(int partition) override;
   Status Commit(std::string_view consumer, int partition, uint64_t next_offset) override;
   Result<uint64_t> Committed(std::string_view consumer, int partition) override;
+
+  // Deletes, in every partition, the segments that every consumer has
+  // committed and that are older than min_retention. Commit does this for its
+  // partition; call it periodically too, since time alone can make segments
+  // deletable.
+  void ApplyRetention();
 
   // Segment files currently kept for `partition` (for tests and stats).
   size_t SegmentCount(int partition) const;

@@ -272,6 +272,29 @@ TEST_F(LocalEventLogTest, SegmentsEveryConsumerCommittedAreDeleted) {
   EXPECT_EQ(ReadAll(*log, 0, 0).back().payload, "new");
 }
 
+TEST_F(LocalEventLogTest, ConsumedSegmentsStayForTheMinimumRetention) {
+  auto log = LocalEventLog::Open({dir_.File("log"), 1, 1024, std::chrono::hours(24)});
+  ASSERT_TRUE(log.ok());
+  for (int i = 0; i < 100; ++i) AppendAndWait(**log, {{"k", std::string(100, 'r')}});
+  const size_t segments = (*log)->SegmentCount(0);
+  ASSERT_GT(segments, 5u);
+  ASSERT_TRUE((*log)->Commit("loader", 0, 100).ok());
+  EXPECT_EQ((*log)->SegmentCount(0), segments);  // consumed, but written just now
+
+  // Age every segment but the newest two by 25 hours: those go, the rest stay.
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir_.File("log") + "/p0000")) {
+    files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  for (size_t i = 0; i + 2 < files.size(); ++i) {
+    fs::last_write_time(files[i], fs::file_time_type::clock::now() - std::chrono::hours(25));
+  }
+  (*log)->ApplyRetention();
+  EXPECT_EQ((*log)->SegmentCount(0), 2u);
+  EXPECT_EQ(ReadAll(**log, 0).back().offset, 99u);
+}
+
 TEST_F(LocalEventLogTest, OversizedRecordIsRefused) {
   auto log = OpenLog(1);
   std::promise<Status> done;

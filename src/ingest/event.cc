@@ -34,21 +34,6 @@ std::optional<EventType> ParseEventType(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view PropertyTypeName(PropertyType type) {
-  switch (type) {
-    case PropertyType::kString:
-      return "string";
-    case PropertyType::kNumber:
-      return "number";
-    case PropertyType::kBoolean:
-      return "boolean";
-    case PropertyType::kTimestamp:
-      return "timestamp";
-  }
-  assert(false && "unknown PropertyType");
-  return "";
-}
-
 PropertyType Property::type() const {
   assert(!is_null());
   if (timestamp.has_value()) return PropertyType::kTimestamp;

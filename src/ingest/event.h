@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "meta/schema_registry.h"
 
 namespace cdp::ingest {
 
@@ -16,10 +17,10 @@ enum class EventType { kTrack, kIdentify, kPage, kScreen, kGroup, kAlias };
 std::string_view EventTypeName(EventType type);  // "track", "identify", ...
 std::optional<EventType> ParseEventType(std::string_view name);
 
-// The type a property has in the schema registry. A string that is an
-// ISO-8601 date-time is a timestamp.
-enum class PropertyType { kString, kNumber, kBoolean, kTimestamp };
-std::string_view PropertyTypeName(PropertyType type);  // "string", "number", ...
+// The type a property has in the schema registry (one vocabulary for both).
+// A string that is an ISO-8601 date-time is a timestamp.
+using PropertyType = SchemaPropertyType;
+inline std::string_view PropertyTypeName(PropertyType type) { return SchemaPropertyTypeName(type); }
 
 // One flattened property: {"a":{"b":1}} becomes name "a_b"; names are
 // snake_case; an array is kept as its JSON text (type string); null values

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 #include <cassert>
-#include <unordered_map>
+
+#include "core/string_map.h"
 
 namespace cdp::http {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-};
-
 struct Router::Node {
-  std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>>
-      literal_children;
+  StringMap<std::unique_ptr<Node>> literal_children;
   std::unique_ptr<Node> param_child;
   std::string param_name;
   std::map<std::string, const Route*, std::less<>> by_method;

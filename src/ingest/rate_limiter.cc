@@ -11,6 +11,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/string_map.h"
+
 namespace cdp::ingest {
 
 namespace {
@@ -130,21 +132,13 @@ std::string DailyLimitName(const RateLimits& limits) {
          limits.burst_window > seconds::zero() && limits.events_per_day > 0;
 }
 
-// Transparent, so that lookups by string_view allocate nothing.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 }  // namespace
 
 struct RateLimiter::Shard {
   mutable std::mutex mu;
-  std::unordered_map<std::string, Counters, StringHash, std::equal_to<>>
-      counters;  // GUARDED_BY(mu)
-  std::unordered_map<std::string, RateLimits, StringHash, std::equal_to<>>
-      overrides;           // GUARDED_BY(mu)
-  TimePoint next_sweep{};  // GUARDED_BY(mu)
+  StringMap<Counters> counters;     // GUARDED_BY(mu)
+  StringMap<RateLimits> overrides;  // GUARDED_BY(mu)
+  TimePoint next_sweep{};           // GUARDED_BY(mu)
 
   // REQUIRES: mu held.
   const RateLimits& LimitsOf(std::string_view workspace_id, const RateLimits& defaults) const {

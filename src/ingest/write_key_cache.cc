@@ -10,6 +10,7 @@
 
 #include "auth/api_key_format.h"
 #include "core/log.h"
+#include "core/string_map.h"
 
 namespace cdp::ingest {
 
@@ -43,18 +44,11 @@ std::string_view VerdictName(Verdict verdict) {
                                         : "revoked";
 }
 
-// Transparent, so that lookups by string_view allocate nothing.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 }  // namespace
 
 struct WriteKeyAuthenticator::Shard {
   mutable std::mutex mu;
-  std::unordered_map<std::string, CachedAnswer, StringHash, std::equal_to<>>
-      answers;  // GUARDED_BY(mu)
+  StringMap<CachedAnswer> answers;  // GUARDED_BY(mu)
   // Bumped by Invalidate: an answer fetched from the store before an
   // invalidation must not be cached after it.
   uint64_t generation = 0;  // GUARDED_BY(mu)

@@ -130,8 +130,10 @@ struct SchemaPropertyKeyLess {
 
 // What a WorkspaceSchema says of an observation.
 struct SchemaCheck {
-  // Properties registered with another type. Final: a registered type never
-  // changes, so an event with conflicts can be refused without asking the
+  // Properties registered with another type: those the store would report,
+  // as long as the schema is current. A type changes only through
+  // ChangePropertyType or DeleteProperty, so a cache kept current (see
+  // WorkspaceSchema) can refuse an event with conflicts without asking the
   // store.
   std::vector<SchemaConflict> conflicts;
   // Whether the observation carries an event, a property or an event-property
@@ -140,8 +142,13 @@ struct SchemaCheck {
 };
 
 // A workspace's whole registry in memory, for ingestion to check most events
-// without a round trip: registered types never change, so a cached schema is
-// only ever incomplete, never wrong. A value; not synchronized.
+// without a round trip. Registration only adds, so a cached schema falls
+// behind it by being incomplete, never wrong. But a schema fix
+// (ChangePropertyType, DeleteProperty) makes a cache wrong both ways: it
+// refuses events of the new type, and accepts events of the old one without
+// asking the store. So a cache must be dropped when its process fixes the
+// schema, and reloaded periodically to see fixes made by other processes;
+// until then it is stale. A value; not synchronized.
 struct WorkspaceSchema {
   std::map<SchemaPropertyKey, SchemaPropertyType, SchemaPropertyKeyLess> properties;
   // Event name -> the properties it has carried.
@@ -180,7 +187,8 @@ class SchemaRegistry {
   // Checks one event's observation against the registry and, when nothing
   // conflicts, registers it, atomically:
   //  - every property not yet registered in its section gets the type seen
-  //    (the first type sticks);
+  //    (the first type sticks; only ChangePropertyType and DeleteProperty
+  //    change it);
   //  - the event name and each (event, property) link are recorded, or their
   //    last_seen moved to `observation.at` if that is later (first_seen moved
   //    back if it is earlier).
@@ -205,6 +213,26 @@ class SchemaRegistry {
   // Every event name with its properties, events by name; see SchemaEvent.
   // NotFound when the workspace does not exist.
   virtual Result<std::vector<SchemaEvent>> ListSchema(std::string_view workspace_id) = 0;
+
+  // Schema fixes, for a user whose events were refused for a type conflict
+  // (and dead-lettered), before replaying them. Each is atomic, and the only
+  // ways a registered type changes; see WorkspaceSchema for what they mean to
+  // a cache.
+
+  // Changes the registered type of a property (the fix when the first type
+  // seen was wrong): events carrying the new type are accepted from then on,
+  // and those carrying the old one conflict. Returns the type it had. Links to
+  // events and first_seen are kept. NotFound (field "name") when the property
+  // is not registered in that section; NotFound when the workspace does not exist.
+  virtual Result<SchemaPropertyType> ChangePropertyType(std::string_view workspace_id,
+                                                        SchemaSection section,
+                                                        std::string_view name,
+                                                        SchemaPropertyType type) = 0;
+  // Forgets a property: its type and its links to events. The next event that
+  // carries it registers its type afresh. NotFound (field "name") when it is
+  // not registered in that section; NotFound when the workspace does not exist.
+  virtual Status DeleteProperty(std::string_view workspace_id, SchemaSection section,
+                                std::string_view name) = 0;
 };
 
 }  // namespace cdp

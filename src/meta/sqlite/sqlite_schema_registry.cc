@@ -19,6 +19,12 @@ constexpr char kInsertProperty[] =
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (workspace_id, section, name) DO NOTHING";
 constexpr char kSelectPropertyType[] =
     "SELECT type FROM schema_properties WHERE workspace_id = ?1 AND section = ?2 AND name = ?3";
+// Schema fixes. Deleting a property deletes its links through their foreign
+// key (ON DELETE CASCADE); the events stay.
+constexpr char kUpdatePropertyType[] =
+    "UPDATE schema_properties SET type = ?4 WHERE workspace_id = ?1 AND section = ?2 AND name = ?3";
+constexpr char kDeleteProperty[] =
+    "DELETE FROM schema_properties WHERE workspace_id = ?1 AND section = ?2 AND name = ?3";
 // Observations may arrive out of order (several threads or processes), so the
 // times only ever widen.
 constexpr char kUpsertEvent[] =
@@ -81,6 +87,24 @@ Result<SchemaPropertyType> RegisteredType(SqliteStatement& select, std::string_v
   return ReadType(select, 0);
 }
 
+// Binds a property's key, (workspace_id, section, name), to ?1, ?2 and ?3.
+Status BindPropertyKey(SqliteStatement& statement, std::string_view workspace_id,
+                       SchemaSection section, std::string_view name) {
+  CDP_RETURN_IF_ERROR(statement.BindText(1, workspace_id));
+  CDP_RETURN_IF_ERROR(statement.BindText(2, SchemaSectionName(section)));
+  return statement.BindText(3, name);
+}
+
+// The error of a schema fix that found no such property: `workspace` is
+// whether the workspace exists (its NotFound wins, without a field).
+Status PropertyNotFound(const Status& workspace, std::string_view workspace_id,
+                        SchemaSection section, std::string_view name) {
+  if (!workspace.ok()) return workspace;
+  return Status::NotFound(fmt::format("property '{}' not found in the {} of workspace {}", name,
+                                      SchemaSectionName(section), workspace_id))
+      .WithField("name");
+}
+
 // Reworded errors of a write naming the workspace.
 Status WorkspaceError(const Status& status, std::string_view workspace_id) {
   if (status.code() == ErrorCode::kNotFound) {  // the foreign key
@@ -140,6 +164,45 @@ Result<std::vector<SchemaConflict>> SqliteMetaStore::RegisterSchema(
   }
   CDP_RETURN_IF_ERROR(transaction.Commit());
   return conflicts;
+}
+
+Result<SchemaPropertyType> SqliteMetaStore::ChangePropertyType(std::string_view workspace_id,
+                                                               SchemaSection section,
+                                                               std::string_view name,
+                                                               SchemaPropertyType type) {
+  std::lock_guard lock(mutex_);
+  // Holding the write lock from BEGIN, the type read is the type replaced.
+  CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
+  CDP_ASSIGN_OR_RETURN(auto select, connection_->Prepare(kSelectPropertyType));
+  CDP_RETURN_IF_ERROR(BindPropertyKey(select, workspace_id, section, name));
+  CDP_ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) {
+    return PropertyNotFound(CheckWorkspaceExists(workspace_id), workspace_id, section, name);
+  }
+  CDP_ASSIGN_OR_RETURN(SchemaPropertyType previous, ReadType(select, 0));
+
+  CDP_ASSIGN_OR_RETURN(auto update, connection_->Prepare(kUpdatePropertyType));
+  CDP_RETURN_IF_ERROR(BindPropertyKey(update, workspace_id, section, name));
+  CDP_RETURN_IF_ERROR(update.BindText(4, SchemaPropertyTypeName(type)));
+  CDP_RETURN_IF_ERROR(update.Run());
+  CDP_RETURN_IF_ERROR(transaction.Commit());
+  return previous;
+}
+
+Status SqliteMetaStore::DeleteProperty(std::string_view workspace_id, SchemaSection section,
+                                       std::string_view name) {
+  std::lock_guard lock(mutex_);
+  // One transaction, so that "not registered" and "no such workspace" are
+  // told apart in the same snapshot.
+  CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
+  CDP_ASSIGN_OR_RETURN(auto erase, connection_->Prepare(kDeleteProperty));
+  CDP_RETURN_IF_ERROR(BindPropertyKey(erase, workspace_id, section, name));
+  CDP_RETURN_IF_ERROR(erase.Run());
+  // Changes() counts the property row only, not the links the cascade deleted.
+  if (connection_->Changes() == 0) {
+    return PropertyNotFound(CheckWorkspaceExists(workspace_id), workspace_id, section, name);
+  }
+  return transaction.Commit();
 }
 
 Result<std::vector<SchemaEvent>> SqliteMetaStore::ReadSchema(std::string_view workspace_id) {

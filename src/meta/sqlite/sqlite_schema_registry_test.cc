@@ -3,6 +3,7 @@
 #include <barrier>
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_test_store.h"
@@ -205,6 +206,118 @@ TEST_F(SqliteSchemaRegistryTest, RefusesEmptyNamesAndUnknownWorkspaces) {
   auto empty = store_->LoadSchema("w1");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(*empty, WorkspaceSchema{});
+}
+
+TEST_F(SqliteSchemaRegistryTest, ChangePropertyTypeAcceptsTheNewTypeAndRefusesTheOld) {
+  ASSERT_TRUE(Register("w1", {"A", kT0, {{kProps, "plan", kString}}}).empty());
+  ASSERT_TRUE(Register("w1", {"B", kT0 + 1s, {{kProps, "plan", kString}}}).empty());
+  ASSERT_FALSE(Register("w1", {"A", kT0 + 2s, {{kProps, "plan", kNumber}}}).empty());
+  auto cached = store_->LoadSchema("w1");
+  ASSERT_TRUE(cached.ok());
+
+  auto previous = store_->ChangePropertyType("w1", kProps, "plan", kNumber);
+  ASSERT_TRUE(previous.ok()) << previous.status().ToString();
+  EXPECT_EQ(*previous, kString);
+
+  EXPECT_TRUE(Register("w1", {"A", kT0 + 3s, {{kProps, "plan", kNumber}}}).empty());
+  EXPECT_EQ(Register("w1", {"B", kT0 + 4s, {{kProps, "plan", kString}}}),
+            (std::vector<SchemaConflict>{{kProps, "plan", kNumber, kString}}));
+  // The links and their times are kept, under the new type.
+  const std::vector<SchemaEvent> expected = {
+      {"A", kT0, kT0 + 3s, {{kProps, "plan", kNumber, kT0, kT0 + 3s}}},
+      {"B", kT0 + 1s, kT0 + 1s, {{kProps, "plan", kNumber, kT0 + 1s, kT0 + 1s}}},
+  };
+  EXPECT_EQ(List("w1"), expected);
+  // A schema loaded before the fix is stale: it must be reloaded.
+  EXPECT_FALSE(cached->Check({"A", kT0, {{kProps, "plan", kNumber}}}).conflicts.empty());
+  EXPECT_EQ(*store_->LoadSchema("w1"), ToWorkspaceSchema(expected));
+}
+
+TEST_F(SqliteSchemaRegistryTest, ChangingToTheSameTypeChangesNothing) {
+  ASSERT_TRUE(Register("w1", {"A", kT0, {{kProps, "plan", kString}}}).empty());
+  const std::vector<SchemaEvent> before = List("w1");
+  auto previous = store_->ChangePropertyType("w1", kProps, "plan", kString);
+  ASSERT_TRUE(previous.ok()) << previous.status().ToString();
+  EXPECT_EQ(*previous, kString);
+  EXPECT_EQ(List("w1"), before);
+}
+
+TEST_F(SqliteSchemaRegistryTest, DeletePropertyForgetsItsTypeAndLinksButKeepsTheEvents) {
+  ASSERT_TRUE(
+      Register("w1", {"A", kT0, {{kProps, "plan", kString}, {kProps, "x", kNumber}}}).empty());
+  ASSERT_TRUE(Register("w1", {"B", kT0 + 1s, {{kProps, "plan", kString}}}).empty());
+
+  Status deleted = store_->DeleteProperty("w1", kProps, "plan");
+  ASSERT_TRUE(deleted.ok()) << deleted.ToString();
+  std::vector<SchemaEvent> expected = {
+      {"A", kT0, kT0, {{kProps, "x", kNumber, kT0, kT0}}},
+      {"B", kT0 + 1s, kT0 + 1s, {}},
+  };
+  EXPECT_EQ(List("w1"), expected);
+  EXPECT_EQ(*store_->LoadSchema("w1"), ToWorkspaceSchema(expected));
+  EXPECT_EQ(store_->DeleteProperty("w1", kProps, "plan").code(), ErrorCode::kNotFound);
+
+  // The next event carrying it registers its type afresh.
+  EXPECT_TRUE(Register("w1", {"B", kT0 + 2s, {{kProps, "plan", kNumber}}}).empty());
+  expected[1] = {"B", kT0 + 1s, kT0 + 2s, {{kProps, "plan", kNumber, kT0 + 2s, kT0 + 2s}}};
+  EXPECT_EQ(List("w1"), expected);
+  EXPECT_EQ(Register("w1", {"A", kT0 + 3s, {{kProps, "plan", kString}}}),
+            (std::vector<SchemaConflict>{{kProps, "plan", kNumber, kString}}));
+}
+
+TEST_F(SqliteSchemaRegistryTest, SchemaFixesNameWhatIsNotFound) {
+  ASSERT_TRUE(Register("w1", {"A", kT0, {{kProps, "plan", kString}}}).empty());
+  ASSERT_TRUE(Register("w2", {"A", kT0, {{kProps, "seats", kNumber}}}).empty());
+  const std::vector<SchemaEvent> before = List("w1");
+
+  // Unknown, in another section, or only in another workspace.
+  for (const auto& [section, name] : std::vector<std::pair<SchemaSection, std::string>>{
+           {kProps, "nope"}, {kTraits, "plan"}, {kProps, "seats"}}) {
+    Status changed = store_->ChangePropertyType("w1", section, name, kNumber).status();
+    EXPECT_EQ(changed.code(), ErrorCode::kNotFound) << name;
+    EXPECT_EQ(changed.field(), "name") << name;
+    Status deleted = store_->DeleteProperty("w1", section, name);
+    EXPECT_EQ(deleted.code(), ErrorCode::kNotFound) << name;
+    EXPECT_EQ(deleted.field(), "name") << name;
+  }
+  EXPECT_EQ(store_->DeleteProperty("w1", kTraits, "plan").message(),
+            "property 'plan' not found in the traits of workspace w1");
+
+  // An unknown workspace is reported as such, not as an unknown name.
+  Status changed = store_->ChangePropertyType("nope", kProps, "plan", kNumber).status();
+  EXPECT_EQ(changed.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(changed.message(), "workspace nope not found");
+  EXPECT_EQ(changed.field(), "");
+  Status deleted = store_->DeleteProperty("nope", kProps, "plan");
+  EXPECT_EQ(deleted.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(deleted.message(), "workspace nope not found");
+  EXPECT_EQ(deleted.field(), "");
+
+  EXPECT_EQ(List("w1"), before);
+}
+
+TEST_F(SqliteSchemaRegistryTest, SchemaFixesTouchOnlyTheirWorkspaceAndSection) {
+  for (const std::string workspace_id : {"w1", "w2"}) {
+    ASSERT_TRUE(Register(workspace_id, {"identify",
+                                        kT0,
+                                        {{kProps, "plan", kString},
+                                         {kTraits, "plan", kString},
+                                         {kContext, "plan", kString}}})
+                    .empty());
+  }
+  const std::vector<SchemaEvent> w2 = List("w2");
+
+  ASSERT_TRUE(store_->ChangePropertyType("w1", kProps, "plan", kNumber).ok());
+  ASSERT_TRUE(store_->DeleteProperty("w1", kTraits, "plan").ok());
+
+  EXPECT_EQ(List("w1"), (std::vector<SchemaEvent>{{"identify",
+                                                   kT0,
+                                                   kT0,
+                                                   {{kProps, "plan", kNumber, kT0, kT0},
+                                                    {kContext, "plan", kString, kT0, kT0}}}}));
+  EXPECT_EQ(List("w2"), w2);
+  EXPECT_EQ(Register("w2", {"identify", kT0, {{kProps, "plan", kNumber}}}),
+            (std::vector<SchemaConflict>{{kProps, "plan", kString, kNumber}}));
 }
 
 // Eight threads, each with its own connection as separate processes would

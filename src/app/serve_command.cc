@@ -2,7 +2,11 @@
 
 #include <iostream>
 
+#include "api/dlq_routes.h"
+#include "api/ingest_routes.h"
+#include "api/schema_routes.h"
 #include "api/system_routes.h"
+#include "app/ingest_stack.h"
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
@@ -54,7 +58,9 @@ int RunServeCommand(const Config& config) {
   }
   auto meta = OpenSqliteMetaStore(meta_path);
   if (!meta.ok()) return Refuse("cannot open the metadata database", meta.status());
-  MetaStore& meta_store = **meta;
+  SqliteMetaStore& meta_store = **meta;
+  auto ingest = IngestStack::Open(config, meta_store);
+  if (!ingest.ok()) return Refuse("cannot start ingestion", ingest.status());
 
   const http::ServerOptions options = ServerOptionsFrom(config);
   http::HttpMetrics metrics(options.threads);
@@ -62,6 +68,11 @@ int RunServeCommand(const Config& config) {
   api::AddSystemRoutes(router, metrics,
                        {.readiness_checks = {{"meta", [&meta_store] { return meta_store.Ping(); }}},
                         .metrics_token = config.metrics_token});
+  api::AddIngestRoutes(router, (*ingest)->service(), {.trusted_proxies = config.trusted_proxies});
+  api::AddSchemaRoutes(router, (*ingest)->schema_registry(), (*ingest)->schema_gate(),
+                       (*ingest)->secret_keys());
+  api::AddDeadLetterRoutes(router, (*ingest)->dead_letters(), (*ingest)->replayer(),
+                           (*ingest)->secret_keys());
   const http::RequestPipeline pipeline(router, http::CorsPolicy(config.cors_origins),
                                        config.max_inflated_bytes);
   http::HttpServer server(options, pipeline, metrics);
@@ -69,6 +80,9 @@ int RunServeCommand(const Config& config) {
     return Refuse("cannot start the HTTP server", started);
   }
   const bool finished_in_time = server.Wait();
+  // Appends still queued are made durable and answered while the server's
+  // connections exist.
+  (*ingest)->Close();
   log::Info("stopped").Bool("all_requests_finished", finished_in_time);
   return 0;
 }

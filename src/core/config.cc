@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <thread>
@@ -158,6 +159,119 @@ std::vector<ConfigOption> MakeOptions() {
   };
 }
 
+// Returns `value` if it is one of `words`, else what was expected.
+Status ApplyWord(std::string_view value, std::initializer_list<std::string_view> words,
+                 std::string& out) {
+  for (std::string_view word : words) {
+    if (value == word) {
+      out = std::string(value);
+      return Status::Ok();
+    }
+  }
+  std::string expected;
+  for (std::string_view word : words) {
+    if (!expected.empty()) expected += ", ";
+    expected += word;
+  }
+  return Status::BadRequest("expected one of " + expected + ", got '" + std::string(value) + "'");
+}
+
+// A file that must exist and be readable when given; empty means unset.
+Status ApplyReadableFile(std::string_view value, std::string& out) {
+  const std::string path(value);
+  if (!path.empty() && access(path.c_str(), R_OK) != 0) {
+    return Status::BadRequest("expected a readable file, got '" + path + "'");
+  }
+  out = path;
+  return Status::Ok();
+}
+
+std::vector<ConfigOption> MakeIngestOptions() {
+  return {
+      {"--ingest-ack", "CDP_INGEST_ACK", "sync",
+       "sync: answer 200 once events are fsynced to the event log; async: once queued (faster; "
+       "a crash can lose acknowledged events).",
+       [](std::string_view v, Config& c) {
+         return ApplyWord(v, {"sync", "async"}, c.ingest_ack);
+       }},
+      {"--ingest-max-event", "CDP_INGEST_MAX_EVENT", "32KiB",
+       "Largest event (its JSON text); a larger one is refused with 413.",
+       [](std::string_view v, Config& c) { return ApplySize(v, c.ingest_max_event_bytes, 1024); }},
+      {"--ingest-max-request", "CDP_INGEST_MAX_REQUEST", "500KiB",
+       "Largest ingestion request body, after decompression; larger gets 413.",
+       [](std::string_view v, Config& c) {
+         return ApplySize(v, c.ingest_max_request_bytes, 1024);
+       }},
+      {"--ingest-max-batch", "CDP_INGEST_MAX_BATCH", "2500",
+       "Most events in one batch request; more gets 413.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto events, cv::ParseInt(v, 1, 1'000'000));
+         c.ingest_max_batch_events = static_cast<int>(events);
+         return Status::Ok();
+       }},
+      {"--ingest-late-after", "CDP_INGEST_LATE_AFTER", "24h",
+       "Events sent longer than this after they happened get 422, except with a secret key.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.ingest_late_after, std::chrono::minutes(1));
+       }},
+      {"--rate-limit-rps", "CDP_RATE_LIMIT_RPS", "100",
+       "Ingestion requests per second a workspace may send (sliding window); then 429.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto rps, cv::ParseInt(v, 1, 10'000'000));
+         c.rate_limit_rps = static_cast<double>(rps);
+         return Status::Ok();
+       }},
+      {"--rate-limit-burst", "CDP_RATE_LIMIT_BURST", "500",
+       "Ingestion requests a workspace may send in any 5 seconds.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(c.rate_limit_burst, cv::ParseInt(v, 1, 1'000'000'000));
+         return Status::Ok();
+       }},
+      {"--rate-limit-events-per-day", "CDP_RATE_LIMIT_EVENTS_PER_DAY", "1000000",
+       "Events a workspace may send per UTC day.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(c.rate_limit_events_per_day,
+                              cv::ParseInt(v, 1, 1'000'000'000'000'000));
+         return Status::Ok();
+       }},
+      {"--trust-proxy", "CDP_TRUST_PROXY", "0",
+       "Reverse proxies in front of cdp whose X-Forwarded-For is trusted for the client's IP.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto hops, cv::ParseInt(v, 0, 16));
+         c.trusted_proxies = static_cast<int>(hops);
+         return Status::Ok();
+       }},
+      {"--ip-policy", "CDP_IP_POLICY", "keep",
+       "What is stored of a client's IP: keep, truncate (IPv4 /24, IPv6 /48) or drop.",
+       [](std::string_view v, Config& c) {
+         return ApplyWord(v, {"keep", "truncate", "drop"}, c.ip_policy);
+       }},
+      {"--geoip-db", "CDP_GEOIP_DB", "(none)",
+       "A MaxMind DB file (GeoLite2 City or Country) for geo enrichment; unset, Debian's "
+       "geoip-database gives the country.",
+       [](std::string_view v, Config& c) { return ApplyReadableFile(v, c.geoip_db); }},
+      {"--ua-regexes", "CDP_UA_REGEXES", "(bundled uap-core)",
+       "uap-core's regexes.yaml for browser, OS and device parsing.",
+       [](std::string_view v, Config& c) { return ApplyReadableFile(v, c.ua_regexes); }},
+      {"--log-partitions", "CDP_LOG_PARTITIONS", "4",
+       "Partitions of a new local event log (an existing log keeps its count).",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto partitions, cv::ParseInt(v, 1, 256));
+         c.log_partitions = static_cast<int>(partitions);
+         return Status::Ok();
+       }},
+      {"--log-segment-size", "CDP_LOG_SEGMENT_SIZE", "64MiB",
+       "Size at which the local event log starts a new segment file.",
+       [](std::string_view v, Config& c) { return ApplySize(v, c.log_segment_bytes, 1 << 20); }},
+  };
+}
+
+std::vector<ConfigOption> MakeAllOptions() {
+  std::vector<ConfigOption> options = MakeOptions();
+  for (ConfigOption& option : MakeIngestOptions()) options.push_back(std::move(option));
+  return options;
+}
+
 }  // namespace
 
 std::string Config::MetaDbPath() const {
@@ -170,7 +284,7 @@ int Config::ResolvedHttpThreads() const {
 }
 
 const std::vector<ConfigOption>& ConfigOptions() {
-  static const std::vector<ConfigOption> options = MakeOptions();
+  static const std::vector<ConfigOption> options = MakeAllOptions();
   return options;
 }
 

@@ -39,6 +39,23 @@ struct Config {
   bool access_log = true;
   std::string metrics_token;  // empty: /metrics answers 403
 
+  // Ingestion (see the ingest service). Values are checked here; the words
+  // ("sync", "keep"...) are turned into the service's types at start-up.
+  std::string ingest_ack = "sync";  // sync | async
+  uint64_t ingest_max_event_bytes = 32 << 10;
+  uint64_t ingest_max_request_bytes = 500 << 10;
+  int ingest_max_batch_events = 2500;
+  std::chrono::milliseconds ingest_late_after{24 * 3600 * 1000};
+  double rate_limit_rps = 100;
+  int64_t rate_limit_burst = 500;  // requests per 5 s
+  int64_t rate_limit_events_per_day = 1'000'000;
+  int trusted_proxies = 0;
+  std::string ip_policy = "keep";  // keep | truncate | drop
+  std::string geoip_db;            // a MaxMind DB file; empty: Debian's country database
+  std::string ua_regexes;          // uap-core's regexes.yaml; empty: the bundled copy
+  int log_partitions = 4;
+  uint64_t log_segment_bytes = 64 << 20;
+
   // The SQLite file of the metadata store.
   std::string MetaDbPath() const;
   // http_threads with 0 resolved to the number of cores.

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "http/url_encoding.h"
+
 namespace cdp::http {
 
 namespace {
@@ -25,6 +27,20 @@ std::string_view Request::Header(std::string_view name) const {
     if (EqualsIgnoreCase(key, name)) return value;
   }
   return {};
+}
+
+std::optional<std::string> Request::QueryParam(std::string_view name) const {
+  std::string_view rest = query_;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const size_t equals = pair.find('=');
+    if (PercentDecode(pair.substr(0, equals), true) != name) continue;
+    return equals == std::string_view::npos ? std::string()
+                                            : PercentDecode(pair.substr(equals + 1), true);
+  }
+  return std::nullopt;
 }
 
 std::string_view Request::PathParam(std::string_view name) const {

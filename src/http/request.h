@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +31,9 @@ class Request {
   // The body, already decoded from its Content-Encoding when it reaches a handler.
   std::string& body() { return body_; }
   const std::string& body() const { return body_; }
+  // The first query parameter of that name, percent-decoded ('+' is a
+  // space); nullopt when absent. "?a" and "?a=" both give "".
+  std::optional<std::string> QueryParam(std::string_view name) const;
   // A {name} segment of the matched route pattern, percent-decoded; "" if none.
   std::string_view PathParam(std::string_view name) const;
   // The route pattern that matched ("/queries/{id}"), for logs and metrics.

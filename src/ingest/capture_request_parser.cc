@@ -183,6 +183,7 @@ Result<ParsedRequest> ParseCaptureRequest(std::string_view body, const ParseLimi
     return parsed;
   }
   CDP_ASSIGN_OR_RETURN(const simdjson::dom::array batch, ReadBatch(request, limits));
+  parsed.batch = true;
   CDP_ASSIGN_OR_RETURN(const std::optional<TimePoint> sent_at, ReadTime(root, "sent_at"));
   if (parsed.write_key.empty()) parsed.write_key = FirstItemApiKey(batch);
   CDP_RETURN_IF_ERROR(ParseBatchItems(

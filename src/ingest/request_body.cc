@@ -77,4 +77,21 @@ Result<std::vector<size_t>> RequestBody::ArrayItemSizes(std::string_view key) co
   return Status::Internal(fmt::format("sizing batch items: no array '{}'", key));
 }
 
+bool HasTopLevelKey(std::string_view json, std::string_view key) {
+  const simdjson::padded_string text(json);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document document;
+  simdjson::ondemand::object object;
+  if (parser.iterate(text).get(document) != simdjson::SUCCESS ||
+      document.get_object().get(object) != simdjson::SUCCESS) {
+    return false;
+  }
+  for (auto field : object) {
+    std::string_view field_key;
+    if (field.unescaped_key().get(field_key) != simdjson::SUCCESS) return false;
+    if (field_key == key) return true;
+  }
+  return false;
+}
+
 }  // namespace cdp::ingest

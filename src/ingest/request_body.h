@@ -42,4 +42,8 @@ class RequestBody {
   size_t trimmed_size_ = 0;
 };
 
+// Whether `json` is an object with a top-level `key` (compared unescaped).
+// False for anything else, invalid JSON included. Reads only the top level.
+bool HasTopLevelKey(std::string_view json, std::string_view key);
+
 }  // namespace cdp::ingest

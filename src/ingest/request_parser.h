@@ -29,6 +29,7 @@ struct ParsedRequest {
   std::vector<size_t> event_indexes;   // each accepted event's index in the request
   std::vector<RejectedItem> rejected;  // refused items, by index
   std::string write_key;               // "writeKey" / "api_key" from the body, if any
+  bool batch = false;                  // a batch request, rather than one event
 };
 
 // Parses a Segment HTTP Tracking API body. `single_type` is the endpoint's

@@ -198,6 +198,7 @@ Result<ParsedRequest> ParseSegmentRequest(std::string_view body,
     return parsed;
   }
   CDP_ASSIGN_OR_RETURN(const simdjson::dom::array batch, ReadBatch(request, limits));
+  parsed.batch = true;
   CDP_ASSIGN_OR_RETURN(const BatchDefaults defaults, ReadBatchDefaults(request.root()));
   CDP_RETURN_IF_ERROR(ParseBatchItems(
       request, batch, limits,

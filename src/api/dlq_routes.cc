@@ -1,0 +1,174 @@
+#include "api/dlq_routes.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+
+#include "api/api_auth.h"
+#include "core/json_writer.h"
+
+namespace cdp::api {
+
+namespace {
+
+constexpr int kDefaultPageSize = 100;
+
+Result<int> PageLimit(const http::Request& request) {
+  const std::optional<std::string> text = request.QueryParam("limit");
+  if (!text) return kDefaultPageSize;
+  int limit = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
+  if (error != std::errc() || end != text->data() + text->size() || limit < 1 ||
+      limit > kMaxDeadLetterPageSize) {
+    return Status::BadRequest(
+        fmt::format("limit must be an integer from 1 to {}", kMaxDeadLetterPageSize), "limit");
+  }
+  return limit;
+}
+
+void WriteReason(JsonWriter& json, const DeadLetterReason& reason) {
+  json.BeginObject().Key("error").String(reason.message);
+  if (!reason.field.empty()) json.Key("field").String(reason.field);
+  json.EndObject();
+}
+
+// The event is the payload as the log stores it (see ingest/event_codec.h).
+void WriteDeadLetter(JsonWriter& json, const DeadLetter& letter) {
+  json.Key("id").String(letter.id);
+  json.Key("received_at").String(FormatIso8601(letter.received_at));
+  json.Key("status").String(DeadLetterStatusName(letter.status));
+  json.Key("reason");
+  WriteReason(json, letter.reason);
+  json.Key("event").Raw(letter.payload);
+}
+
+// The ids a replay request names: {"ids": [...]} or {"all": true}.
+struct ReplayRequest {
+  std::vector<std::string> ids;
+  bool all = false;
+};
+
+Result<ReplayRequest> ParseReplayRequest(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) {
+    return Status::BadRequest(R"(the body must be a JSON object: {"ids": [...]} or {"all": true})");
+  }
+  ReplayRequest request;
+  bool all = false;
+  if (auto value = root["all"]; value.error() == simdjson::SUCCESS) {
+    if (value.get_bool().get(all) != simdjson::SUCCESS) {
+      return Status::BadRequest("all must be true or false", "all");
+    }
+  }
+  simdjson::dom::array ids;
+  const bool has_ids = root["ids"].get_array().get(ids) == simdjson::SUCCESS;
+  if (all == has_ids) {
+    return Status::BadRequest(R"(give either "ids" (an array of dead-letter ids) or "all": true)",
+                              "ids");
+  }
+  request.all = all;
+  if (has_ids) {
+    if (ids.size() == 0 || ids.size() > ingest::kMaxReplayIds) {
+      return Status::BadRequest(
+          fmt::format("ids must hold 1 to {} dead-letter ids", ingest::kMaxReplayIds), "ids");
+    }
+    size_t index = 0;
+    for (simdjson::dom::element id : ids) {
+      std::string_view text;
+      if (id.get_string().get(text) != simdjson::SUCCESS || text.empty()) {
+        return Status::BadRequest("each id must be a non-empty string",
+                                  fmt::format("ids[{}]", index));
+      }
+      request.ids.emplace_back(text);
+      ++index;
+    }
+  }
+  return request;
+}
+
+}  // namespace
+
+void AddDeadLetterRoutes(http::Router& router, DeadLetterStore& dead_letters,
+                         ingest::DeadLetterReplayer& replayer,
+                         const SecretKeyAuthenticator& secret_keys) {
+  router.Add("GET", "/dlq", http::Immediate([&](http::Request& request) -> Result<http::Response> {
+               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
+                                    AuthenticateApiRequest(request, secret_keys));
+               CDP_ASSIGN_OR_RETURN(const int limit, PageLimit(request));
+               const std::string cursor = request.QueryParam("cursor").value_or("");
+               CDP_ASSIGN_OR_RETURN(const DeadLetterPage page,
+                                    dead_letters.ListDeadLetters(workspace_id, cursor, limit));
+               JsonWriter json;
+               json.BeginObject().Key("results").BeginArray();
+               for (const DeadLetter& letter : page.results) {
+                 json.BeginObject();
+                 WriteDeadLetter(json, letter);
+                 json.EndObject();
+               }
+               json.EndArray().Key("next_cursor");
+               if (page.next_cursor.empty()) {
+                 json.Null();
+               } else {
+                 json.String(page.next_cursor);
+               }
+               return http::Response::Json(200, std::move(json.EndObject()).Take());
+             }));
+
+  router.Add(
+      "GET", "/dlq/{id}", http::Immediate([&](http::Request& request) -> Result<http::Response> {
+        CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
+                             AuthenticateApiRequest(request, secret_keys));
+        const std::string_view id = request.PathParam("id");
+        CDP_ASSIGN_OR_RETURN(const DeadLetter letter, dead_letters.GetDeadLetter(workspace_id, id));
+        CDP_ASSIGN_OR_RETURN(const std::vector<ReplayAttempt> attempts,
+                             dead_letters.ListReplayAttempts(workspace_id, id));
+        JsonWriter json;
+        json.BeginObject();
+        WriteDeadLetter(json, letter);
+        json.Key("replays").BeginArray();
+        for (const ReplayAttempt& attempt : attempts) {
+          json.BeginObject()
+              .Key("id")
+              .String(attempt.id)
+              .Key("at")
+              .String(FormatIso8601(attempt.at))
+              .Key("outcome")
+              .String(ReplayOutcomeName(attempt.outcome));
+          if (attempt.outcome == ReplayOutcome::kRejected) {
+            json.Key("reason");
+            WriteReason(json, attempt.reason);
+          }
+          json.EndObject();
+        }
+        return http::Response::Json(200, std::move(json.EndArray().EndObject()).Take());
+      }));
+
+  router.Add("POST", "/dlq/replay",
+             http::Immediate([&](http::Request& request) -> Result<http::Response> {
+               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
+                                    AuthenticateApiRequest(request, secret_keys));
+               CDP_ASSIGN_OR_RETURN(ReplayRequest replay, ParseReplayRequest(request.body()));
+               if (replay.all) {
+                 CDP_ASSIGN_OR_RETURN(replay.ids,
+                                      replayer.PendingIds(workspace_id, ingest::kMaxReplayIds));
+               }
+               CDP_ASSIGN_OR_RETURN(const std::vector<ingest::ReplayItemResult> results,
+                                    replayer.Replay(workspace_id, replay.ids));
+               JsonWriter json;
+               json.BeginObject().Key("results").BeginArray();
+               for (const ingest::ReplayItemResult& result : results) {
+                 json.BeginObject().Key("id").String(result.id).Key("outcome").String(
+                     ingest::ReplayVerdictName(result.verdict));
+                 if (result.verdict == ingest::ReplayVerdict::kRejected) {
+                   json.Key("reason");
+                   WriteReason(json, result.reason);
+                 }
+                 json.EndObject();
+               }
+               return http::Response::Json(200, std::move(json.EndArray().EndObject()).Take());
+             }));
+}
+
+}  // namespace cdp::api

@@ -1,0 +1,247 @@
+#include "ingest/ingest_service.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "auth/api_key_format.h"
+#include "core/log.h"
+#include "core/uuid.h"
+#include "ingest/event_codec.h"
+
+namespace cdp::ingest {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::hours;
+using std::chrono::seconds;
+
+// A client that gets 503 from us should come back soon, not hammer us.
+constexpr seconds kRetryAfterStoreFailure{1};
+
+bool HasStringContext(const Event& event, std::string_view name) {
+  for (const Property& property : event.context) {
+    if (property.name == name && std::holds_alternative<std::string>(property.value)) {
+      return !std::get<std::string>(property.value).empty();
+    }
+  }
+  return false;
+}
+
+std::string FieldPrefix(const IngestResult& result, size_t index) {
+  return result.batch ? fmt::format("batch[{}]", index) : std::string();
+}
+
+std::string DescribeLateness(seconds late) {
+  if (late >= hours(48)) return fmt::format("{} days", late / hours(24));
+  return fmt::format("{} hours", late / hours(1));
+}
+
+Status StoreFailure(std::string_view what, const Status& cause) {
+  if (cause.code() == ErrorCode::kUnavailable) return cause;
+  return std::move(
+      Status::Unavailable(fmt::format("{}; retry later", what), kRetryAfterStoreFailure)
+          .WithCause(cause.ToString()));
+}
+
+}  // namespace
+
+std::optional<AckMode> ParseAckMode(std::string_view name) {
+  if (name == "sync") return AckMode::kDurable;
+  if (name == "async") return AckMode::kAsync;
+  return std::nullopt;
+}
+
+IngestService::IngestService(Dependencies dependencies, IngestOptions options)
+    : deps_(dependencies), options_(std::move(options)) {}
+
+Result<IngestService::Credentials> IngestService::Authenticate(std::string_view credential) const {
+  if (credential.empty()) {
+    return Status::Unauthorized(
+        "missing write key: send it as the HTTP Basic user (writeKey:), in an X-Write-Key "
+        "header or as writeKey in the body");
+  }
+  if (credential.starts_with(kSecretKeyPrefix)) {
+    CDP_ASSIGN_OR_RETURN(const AuthenticatedSecretKey key,
+                         deps_.secret_keys.Authenticate(credential));
+    return Credentials{key.workspace_id, true};
+  }
+  CDP_ASSIGN_OR_RETURN(const AuthenticatedWriteKey key, deps_.write_keys.Authenticate(credential));
+  return Credentials{key.workspace_id, false};
+}
+
+Status IngestService::DeadLetter(const Event& event, const Status& reason) const {
+  cdp::DeadLetter letter;
+  letter.id = Uuid::NewV7(deps_.clock).ToString();
+  letter.workspace_id = event.workspace_id;
+  letter.received_at = event.received_at;
+  letter.payload = EncodeEvent(event);
+  letter.reason = {reason.message(), reason.field()};
+  return deps_.dead_letters.AddDeadLetter(letter);
+}
+
+Result<IngestService::Admission> IngestService::Admit(Event& event, const IngestRequest& request,
+                                                      bool may_backfill) const {
+  if (!may_backfill) {
+    // Without sentAt the client's own timestamp says when it sent the event.
+    const bool has_sent_at = event.sent_at.has_value();
+    const TimePoint sent =
+        event.sent_at.value_or(event.original_timestamp.value_or(event.received_at));
+    const auto late = duration_cast<seconds>(event.received_at - sent);
+    if (late > options_.late_after) {
+      const bool capture = request.format == IngestFormat::kCapture;
+      const std::string field = has_sent_at ? (capture ? "sent_at" : "sentAt") : "timestamp";
+      return Admission{
+          Verdict::kRejected,
+          Status::UnprocessableEntity(
+              fmt::format("the event arrived {} after it was sent; events more than {} hours late "
+                          "are refused, except with a secret key (historical import)",
+                          DescribeLateness(late), options_.late_after / hours(1)),
+              field)};
+    }
+  }
+  if (!deps_.dedup.TryReserve(event.workspace_id, event.message_id, event.received_at)) {
+    return Admission{Verdict::kDuplicate, {}};
+  }
+  if (deps_.enricher != nullptr) {
+    // The event's own context.ip / userAgent win: server-side sources send
+    // them on behalf of their users, and the connection is then theirs.
+    deps_.enricher->Enrich(event, HasStringContext(event, "ip") ? "" : request.client_ip,
+                           HasStringContext(event, "user_agent") ? "" : request.user_agent);
+  }
+  Result<std::vector<SchemaConflict>> conflicts =
+      deps_.schema.Admit(event.workspace_id, ObservationOf(event));
+  if (!conflicts.ok() || conflicts->empty()) {
+    if (!conflicts.ok()) {
+      deps_.dedup.Release(event.workspace_id, event.message_id);
+      return StoreFailure("the schema registry is unavailable", conflicts.status());
+    }
+    return Admission{Verdict::kAppend, {}};
+  }
+  // Not stored: a corrected retry must not be taken for a duplicate.
+  deps_.dedup.Release(event.workspace_id, event.message_id);
+  const SchemaConflict& first = conflicts->front();
+  Status rejection = Status::BadRequest(ConflictMessage(first), ConflictField(first));
+  if (Status kept = DeadLetter(event, rejection); !kept.ok()) {
+    return StoreFailure("the dead-letter queue is unavailable", kept);
+  }
+  return Admission{Verdict::kRejected, std::move(rejection)};
+}
+
+void IngestService::Ingest(IngestRequest request, Done done) const {
+  IngestResult result;
+  const TimePoint received_at = deps_.clock.Now();
+  const bool header_credential = !request.credential.empty();
+  std::optional<Credentials> credentials;
+  if (header_credential) {
+    Result<Credentials> authenticated = Authenticate(request.credential);
+    if (!authenticated.ok()) {
+      result.status = authenticated.status();
+      return done(std::move(result));
+    }
+    credentials = std::move(authenticated).value();
+  }
+  if (request.body.size() > options_.max_request_bytes) {
+    result.status = Status::PayloadTooLarge(
+        fmt::format("the request body is {} bytes; the limit is {} bytes a request",
+                    request.body.size(), options_.max_request_bytes));
+    return done(std::move(result));
+  }
+  Result<ParsedRequest> parsed =
+      request.format == IngestFormat::kSegment
+          ? ParseSegmentRequest(request.body, request.single_type, options_.limits, received_at)
+          : ParseCaptureRequest(request.body, options_.limits, received_at);
+  if (!parsed.ok()) {
+    result.status = parsed.status();
+    return done(std::move(result));
+  }
+  result.batch = parsed->batch;
+  if (!credentials) {
+    Result<Credentials> authenticated = Authenticate(parsed->write_key);
+    if (!authenticated.ok()) {
+      result.status = authenticated.status();
+      return done(std::move(result));
+    }
+    credentials = std::move(authenticated).value();
+  }
+  result.workspace_id = credentials->workspace_id;
+  result.rejected = std::move(parsed->rejected);
+
+  result.rate = deps_.rate_limiter.TryAcquire(credentials->workspace_id,
+                                              static_cast<int64_t>(parsed->events.size()));
+  if (!result.rate->admitted()) {
+    result.status = result.rate->status;
+    return done(std::move(result));
+  }
+
+  std::vector<LogAppend> records;
+  records.reserve(parsed->events.size());
+  // (workspace, message id) of each appended event, to release on failure.
+  auto reserved = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+  reserved->reserve(parsed->events.size());
+  const auto release_all = [this, reserved] {
+    for (const auto& [workspace_id, message_id] : *reserved) {
+      deps_.dedup.Release(workspace_id, message_id);
+    }
+  };
+  for (size_t i = 0; i < parsed->events.size(); ++i) {
+    Event& event = parsed->events[i];
+    event.workspace_id = credentials->workspace_id;
+    Result<Admission> admission = Admit(event, request, credentials->may_backfill);
+    if (!admission.ok()) {
+      release_all();
+      result.status = admission.status();
+      result.rejected.clear();
+      return done(std::move(result));
+    }
+    switch (admission->verdict) {
+      case Verdict::kDuplicate:
+        ++result.duplicates;
+        break;
+      case Verdict::kRejected: {
+        const size_t index = parsed->event_indexes[i];
+        Status rejection = std::move(admission->rejection);
+        if (result.batch) rejection.PrefixField(FieldPrefix(result, index));
+        result.rejected.push_back({index, std::move(rejection)});
+        break;
+      }
+      case Verdict::kAppend:
+        reserved->emplace_back(event.workspace_id, event.message_id);
+        records.push_back({EventLogKey(event), EncodeEvent(event)});
+        break;
+    }
+  }
+  std::sort(result.rejected.begin(), result.rejected.end(),
+            [](const RejectedItem& a, const RejectedItem& b) { return a.index < b.index; });
+  result.accepted = records.size();
+  if (records.empty()) return done(std::move(result));
+
+  if (options_.ack == AckMode::kAsync) {
+    deps_.log.Append(std::move(records), [release_all, workspace_id = result.workspace_id,
+                                          count = result.accepted](const Status& status,
+                                                                   std::vector<LogPosition>) {
+      if (status.ok()) return;
+      release_all();
+      log::Error("acknowledged events were lost: the event log failed (CDP_INGEST_ACK=async)")
+          .Str("workspace_id", workspace_id)
+          .Int("events", static_cast<int64_t>(count))
+          .Err(status);
+    });
+    return done(std::move(result));
+  }
+  deps_.log.Append(
+      std::move(records), [release_all, result = std::move(result), done = std::move(done)](
+                              const Status& status, std::vector<LogPosition>) mutable {
+        if (!status.ok()) {
+          release_all();
+          result.status = StoreFailure("the event log could not store the events", status);
+          result.accepted = 0;
+          result.duplicates = 0;
+          result.rejected.clear();
+        }
+        done(std::move(result));
+      });
+}
+
+}  // namespace cdp::ingest

@@ -1,0 +1,289 @@
+#include "ingest/ingest_service.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "ingest/ingest_test_env.h"
+
+namespace cdp::ingest {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::IngestTestEnv;
+
+std::string Track(std::string_view message_id, std::string_view properties = "{}") {
+  return fmt::format(R"({{"userId":"u1","event":"Signed Up","messageId":"{}","properties":{}}})",
+                     message_id, properties);
+}
+
+std::string BatchOf(const std::vector<std::string>& items) {
+  std::string body = R"({"batch":[)";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) body += ",";
+    // Batch items need their type; Track() leaves it to the endpoint.
+    body += R"({"type":"track",)" + items[i].substr(1);
+  }
+  return body + "]}";
+}
+
+std::vector<std::string> MessageIds(const std::vector<Event>& events) {
+  std::vector<std::string> ids;
+  for (const Event& event : events) ids.push_back(event.message_id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+TEST(IngestServiceTest, AcceptsAnEventWithTheWriteKeyInTheHeadersAndStoresIt) {
+  IngestTestEnv env;
+  const IngestResult result = env.Segment(Track("m1", R"({"plan":"pro"})"));
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_FALSE(result.batch);
+  EXPECT_EQ(result.workspace_id, env.workspace_id());
+  EXPECT_EQ(result.accepted, 1u);
+  EXPECT_EQ(result.duplicates, 0u);
+  EXPECT_TRUE(result.rejected.empty());
+  ASSERT_TRUE(result.rate.has_value());
+  EXPECT_EQ(result.rate->remaining_today, 1'000'000 - 1);
+
+  const std::vector<Event> logged = env.LoggedEvents();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(logged[0].workspace_id, env.workspace_id());
+  EXPECT_EQ(logged[0].message_id, "m1");
+  EXPECT_EQ(logged[0].event, "Signed Up");
+  EXPECT_EQ(logged[0].received_at, testing::kTestNow);
+}
+
+TEST(IngestServiceTest, TakesTheKeyFromTheBodyWhenTheHeadersHaveNone) {
+  IngestTestEnv env;
+  const std::string segment =
+      fmt::format(R"({{"writeKey":"{}","userId":"u1","event":"E"}})", env.workspace_.write_key);
+  IngestResult result = env.Ingest(
+      {.format = IngestFormat::kSegment, .single_type = EventType::kTrack, .body = segment});
+  EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(result.accepted, 1u);
+
+  const std::string capture = fmt::format(
+      R"({{"api_key":"{}","event":"$identify","distinct_id":"u1","properties":{{"$anon_distinct_id":"a1"}}}})",
+      env.workspace_.write_key);
+  result = env.Ingest({.format = IngestFormat::kCapture, .body = capture});
+  EXPECT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(result.accepted, 1u);
+
+  const std::vector<Event> logged = env.LoggedEvents();
+  ASSERT_EQ(logged.size(), 2u);
+  const auto identify = std::find_if(logged.begin(), logged.end(), [](const Event& event) {
+    return event.type == EventType::kIdentify;
+  });
+  ASSERT_NE(identify, logged.end());
+  EXPECT_EQ(identify->user_id, "u1");
+  EXPECT_EQ(identify->anonymous_id, "a1");
+}
+
+TEST(IngestServiceTest, MissingAndUnknownKeysAre401AndStoreNothing) {
+  IngestTestEnv env;
+  IngestResult missing = env.Ingest(
+      {.format = IngestFormat::kSegment, .single_type = EventType::kTrack, .body = Track("m1")});
+  EXPECT_EQ(missing.status.code(), ErrorCode::kUnauthorized);
+  EXPECT_NE(missing.status.message().find("write key"), std::string::npos);
+
+  EXPECT_EQ(env.Segment(Track("m2"), EventType::kTrack, "wk_" + std::string(32, 'x')).status.code(),
+            ErrorCode::kUnauthorized);
+  EXPECT_EQ(env.Segment(Track("m3"), EventType::kTrack, "sk_" + std::string(40, 'x')).status.code(),
+            ErrorCode::kUnauthorized);
+  EXPECT_TRUE(env.LoggedEvents().empty());
+}
+
+TEST(IngestServiceTest, ARequestOverTheSizeLimitIs413AndSaysTheLimit) {
+  IngestTestEnv env({.max_request_bytes = 2048});
+  const std::string big = Track("m1", fmt::format(R"({{"text":"{}"}})", std::string(3000, 'a')));
+  const IngestResult result = env.Segment(big);
+  EXPECT_EQ(result.status.code(), ErrorCode::kPayloadTooLarge);
+  EXPECT_NE(result.status.message().find("2048 bytes"), std::string::npos)
+      << result.status.message();
+  EXPECT_TRUE(env.LoggedEvents().empty());
+}
+
+TEST(IngestServiceTest, ABatchKeepsItsGoodItemsAndListsTheRefusedOnesInOrder) {
+  IngestTestEnv env;
+  ASSERT_TRUE(env.Segment(Track("seed", R"({"plan":"pro"})")).status.ok());
+  const std::string body = BatchOf({
+      Track("b0"),
+      R"({"userId":"u1","messageId":"b1"})",  // no event name: the parser refuses it
+      Track("b2", R"({"plan":7})"),           // a type conflict: the schema refuses it
+      Track("b3"),
+  });
+  const IngestResult result = env.Segment(body, std::nullopt);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_TRUE(result.batch);
+  EXPECT_EQ(result.accepted, 2u);
+  ASSERT_EQ(result.rejected.size(), 2u);
+  EXPECT_EQ(result.rejected[0].index, 1u);
+  EXPECT_EQ(result.rejected[0].status.field(), "batch[1].event");
+  EXPECT_EQ(result.rejected[1].index, 2u);
+  EXPECT_EQ(result.rejected[1].status.code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(result.rejected[1].status.field(), "batch[2].properties.plan");
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), (std::vector<std::string>{"b0", "b3", "seed"}));
+}
+
+TEST(IngestServiceTest, OverTheRateLimitIs429WithRetryAfterAndStoresNothing) {
+  IngestTestEnv env({}, {.requests_per_second = 1, .burst_requests = 1});
+  ASSERT_TRUE(env.Segment(Track("m1")).status.ok());
+  const IngestResult refused = env.Segment(Track("m2"));
+  EXPECT_EQ(refused.status.code(), ErrorCode::kTooManyRequests);
+  ASSERT_TRUE(refused.status.retry_after().has_value());
+  EXPECT_GE(*refused.status.retry_after(), 1s);
+  ASSERT_TRUE(refused.rate.has_value());
+  EXPECT_GT(refused.rate->reset_at, env.clock_.Now());
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), std::vector<std::string>{"m1"});
+
+  // The refused message id was never reserved: once admitted it is stored.
+  env.clock_.Advance(10s);
+  const IngestResult retried = env.Segment(Track("m2"));
+  EXPECT_EQ(retried.accepted, 1u);
+  EXPECT_EQ(retried.duplicates, 0u);
+}
+
+TEST(IngestServiceTest, LateEventsAre422UnlessSentWithASecretKey) {
+  IngestTestEnv env;
+  const std::string sent = FormatIso8601(testing::kTestNow - 25h);
+  const std::string late = fmt::format(
+      R"({{"userId":"u1","event":"E","messageId":"late","timestamp":"{}","sentAt":"{}"}})", sent,
+      sent);
+  IngestResult result = env.Segment(late);
+  EXPECT_EQ(result.status.ok(), true);
+  ASSERT_EQ(result.rejected.size(), 1u);
+  EXPECT_EQ(result.rejected[0].status.code(), ErrorCode::kUnprocessableEntity);
+  EXPECT_EQ(result.rejected[0].status.field(), "sentAt");
+  EXPECT_NE(result.rejected[0].status.message().find("secret key"), std::string::npos);
+
+  // Without sentAt the client's timestamp says when it was sent.
+  const std::string old_timestamp =
+      fmt::format(R"({{"userId":"u1","event":"E","messageId":"old","timestamp":"{}"}})", sent);
+  result = env.Segment(old_timestamp);
+  ASSERT_EQ(result.rejected.size(), 1u);
+  EXPECT_EQ(result.rejected[0].status.field(), "timestamp");
+
+  // Within the limit: accepted.
+  const std::string recent = FormatIso8601(testing::kTestNow - 23h);
+  result = env.Segment(fmt::format(
+      R"({{"userId":"u1","event":"E","messageId":"recent","timestamp":"{}","sentAt":"{}"}})",
+      recent, recent));
+  EXPECT_EQ(result.accepted, 1u);
+
+  // A back-fill with the secret key.
+  result = env.Segment(late, EventType::kTrack, env.workspace_.secret_key);
+  ASSERT_TRUE(result.status.ok()) << result.status.ToString();
+  EXPECT_EQ(result.accepted, 1u);
+  EXPECT_EQ(result.workspace_id, env.workspace_id());
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), (std::vector<std::string>{"late", "recent"}));
+}
+
+TEST(IngestServiceTest, ADuplicateMessageIdIsAcknowledgedAndStoredOnce) {
+  IngestTestEnv env;
+  EXPECT_EQ(env.Segment(Track("m1")).accepted, 1u);
+  const IngestResult again = env.Segment(Track("m1"));
+  ASSERT_TRUE(again.status.ok());
+  EXPECT_EQ(again.accepted, 0u);
+  EXPECT_EQ(again.duplicates, 1u);
+
+  // Within one batch too; and the same id in another workspace is another event.
+  const IngestResult batch =
+      env.Segment(BatchOf({Track("m2"), Track("m2"), Track("m1")}), std::nullopt);
+  EXPECT_EQ(batch.accepted, 1u);
+  EXPECT_EQ(batch.duplicates, 2u);
+  EXPECT_EQ(env.Segment(Track("m1"), EventType::kTrack, env.other_.write_key).accepted, 1u);
+
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), (std::vector<std::string>{"m1", "m1", "m2"}));
+}
+
+TEST(IngestServiceTest, ATypeConflictIs400NamingTheFieldAndDeadLettersTheEvent) {
+  IngestTestEnv env;
+  ASSERT_EQ(env.Segment(Track("m1", R"({"plan":"pro","seats":3})")).accepted, 1u);
+  const IngestResult result = env.Segment(Track("m2", R"({"plan":{"tier":1},"seats":"four"})"));
+  ASSERT_TRUE(result.status.ok());
+  ASSERT_EQ(result.rejected.size(), 1u);
+  const Status& refusal = result.rejected[0].status;
+  EXPECT_EQ(refusal.code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(refusal.field(), "properties.seats");
+  EXPECT_EQ(refusal.message(),
+            "properties.seats is a string, but the schema registered it as a number");
+
+  const std::vector<DeadLetter> letters = env.DeadLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].reason.field, "properties.seats");
+  EXPECT_EQ(letters[0].received_at, testing::kTestNow);
+  Result<Event> kept = DecodeEvent(letters[0].payload);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->message_id, "m2");
+  EXPECT_EQ(kept->workspace_id, env.workspace_id());
+
+  // Not stored, so the corrected event with the same message id is no duplicate.
+  const IngestResult fixed = env.Segment(Track("m2", R"({"plan":"team","seats":4})"));
+  EXPECT_EQ(fixed.accepted, 1u);
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), (std::vector<std::string>{"m1", "m2"}));
+}
+
+TEST(IngestServiceTest, TheConnectionGivesTheIpUnlessTheEventCarriesOne) {
+  IngestTestEnv env;
+  ASSERT_EQ(env.Segment(Track("m1")).accepted, 1u);
+  ASSERT_EQ(
+      env.Segment(R"({"userId":"u1","event":"E","messageId":"m2","context":{"ip":"198.51.100.7"}})")
+          .accepted,
+      1u);
+  std::map<std::string, std::string> ip_of;
+  for (const Event& event : env.LoggedEvents()) {
+    for (const Property& property : event.context) {
+      if (property.name == "ip") ip_of[event.message_id] = std::get<std::string>(property.value);
+    }
+  }
+  EXPECT_EQ(ip_of["m1"], "203.0.113.9");
+  EXPECT_EQ(ip_of["m2"], "198.51.100.7");
+}
+
+// A log whose appends fail, as a full disk would make them.
+class FailingEventLog final : public EventLog {
+ public:
+  int partition_count() const override { return 1; }
+  void Append(std::vector<LogAppend>, AppendDone done) override {
+    done(Status::Internal("write: No space left on device"), {});
+  }
+  Result<LogReadBatch> Read(int, uint64_t, size_t) override { return LogReadBatch{}; }
+  Result<uint64_t> EndOffset(int) override { return uint64_t{0}; }
+  Status Commit(std::string_view, int, uint64_t) override { return Status::Ok(); }
+  Result<uint64_t> Committed(std::string_view, int) override { return uint64_t{0}; }
+};
+
+TEST(IngestServiceTest, AFailedAppendIs503AndReleasesTheMessageIds) {
+  FailingEventLog failing;
+  IngestTestEnv env({}, {}, &failing);
+  const IngestResult failed = env.Segment(BatchOf({Track("m1"), Track("m2")}), std::nullopt);
+  EXPECT_EQ(failed.status.code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(failed.status.retry_after().has_value());
+  EXPECT_EQ(failed.accepted, 0u);
+  // The client's retry must not be taken for a duplicate.
+  EXPECT_TRUE(env.dedup_.TryReserve(env.workspace_id(), "m1", env.clock_.Now()));
+  EXPECT_TRUE(env.dedup_.TryReserve(env.workspace_id(), "m2", env.clock_.Now()));
+}
+
+TEST(IngestServiceTest, AsyncAckAnswersAndTheEventsStillReachTheLog) {
+  IngestTestEnv env({.ack = AckMode::kAsync});
+  const IngestResult result = env.Segment(BatchOf({Track("m1"), Track("m2")}), std::nullopt);
+  ASSERT_TRUE(result.status.ok());
+  EXPECT_EQ(result.accepted, 2u);
+  env.log_.reset();  // finishes the queued append
+  auto reopened = LocalEventLog::Open({.dir = env.dir_.File("log"), .partitions = 2});
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(MessageIds(testing::ReadAllEvents(**reopened)), (std::vector<std::string>{"m1", "m2"}));
+}
+
+TEST(IngestServiceTest, ParseAckMode) {
+  EXPECT_EQ(ParseAckMode("sync"), AckMode::kDurable);
+  EXPECT_EQ(ParseAckMode("async"), AckMode::kAsync);
+  EXPECT_EQ(ParseAckMode("fast"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace cdp::ingest

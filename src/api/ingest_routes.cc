@@ -130,6 +130,26 @@ http::Handler IngestHandler(const ingest::IngestService& service, Endpoint endpo
 
 }  // namespace
 
+std::string IngestMetricsText(const ingest::IngestCounters& counters) {
+  std::string text =
+      "# HELP cdp_ingest_events_total Events received, by what became of them.\n"
+      "# TYPE cdp_ingest_events_total counter\n";
+  text += fmt::format("cdp_ingest_events_total{{outcome=\"accepted\"}} {}\n", counters.accepted);
+  text += fmt::format("cdp_ingest_events_total{{outcome=\"duplicate\"}} {}\n", counters.duplicates);
+  text += fmt::format("cdp_ingest_events_total{{outcome=\"rejected\"}} {}\n", counters.rejected);
+  text +=
+      "# HELP cdp_ingest_dead_letters_total Events refused by the schema and kept for replay.\n"
+      "# TYPE cdp_ingest_dead_letters_total counter\n";
+  text += fmt::format("cdp_ingest_dead_letters_total {}\n", counters.dead_lettered);
+  text +=
+      "# HELP cdp_ingest_refused_requests_total Ingest requests refused as a whole, by status.\n"
+      "# TYPE cdp_ingest_refused_requests_total counter\n";
+  for (const auto& [status, count] : counters.refused_requests) {
+    text += fmt::format("cdp_ingest_refused_requests_total{{status=\"{}\"}} {}\n", status, count);
+  }
+  return text;
+}
+
 void AddIngestRoutes(http::Router& router, const ingest::IngestService& service,
                      IngestRoutesOptions options) {
   const int trusted = options.trusted_proxies;

@@ -30,4 +30,10 @@ struct IngestRoutesOptions {
 void AddIngestRoutes(http::Router& router, const ingest::IngestService& service,
                      IngestRoutesOptions options);
 
+// The service's counters in the Prometheus text format:
+//   cdp_ingest_events_total{outcome="accepted|duplicate|rejected"}
+//   cdp_ingest_dead_letters_total
+//   cdp_ingest_refused_requests_total{status="429"}
+std::string IngestMetricsText(const ingest::IngestCounters& counters);
+
 }  // namespace cdp::api

@@ -20,6 +20,8 @@ struct SystemRoutesOptions {
   std::vector<ReadinessCheck> readiness_checks;
   // Bearer token GET /metrics requires; empty disables the endpoint (403).
   std::string metrics_token;
+  // More Prometheus text appended to GET /metrics (each ends with a newline).
+  std::vector<std::function<std::string()>> extra_metrics;
 };
 
 // Adds the operational endpoints:

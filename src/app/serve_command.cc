@@ -67,7 +67,10 @@ int RunServeCommand(const Config& config) {
   http::Router router;
   api::AddSystemRoutes(router, metrics,
                        {.readiness_checks = {{"meta", [&meta_store] { return meta_store.Ping(); }}},
-                        .metrics_token = config.metrics_token});
+                        .metrics_token = config.metrics_token,
+                        .extra_metrics = {[&ingest] {
+                          return api::IngestMetricsText((*ingest)->service().counters());
+                        }}});
   api::AddIngestRoutes(router, (*ingest)->service(), {.trusted_proxies = config.trusted_proxies});
   api::AddSchemaRoutes(router, (*ingest)->schema_registry(), (*ingest)->schema_gate(),
                        (*ingest)->secret_keys());

@@ -126,10 +126,37 @@ Result<IngestService::Admission> IngestService::Admit(Event& event, const Ingest
   if (Status kept = DeadLetter(event, rejection); !kept.ok()) {
     return StoreFailure("the dead-letter queue is unavailable", kept);
   }
+  dead_lettered_.fetch_add(1, std::memory_order_relaxed);
   return Admission{Verdict::kRejected, std::move(rejection)};
 }
 
-void IngestService::Ingest(IngestRequest request, Done done) const {
+IngestCounters IngestService::counters() const {
+  IngestCounters counters;
+  counters.accepted = accepted_.load(std::memory_order_relaxed);
+  counters.duplicates = duplicates_.load(std::memory_order_relaxed);
+  counters.rejected = rejected_.load(std::memory_order_relaxed);
+  counters.dead_lettered = dead_lettered_.load(std::memory_order_relaxed);
+  std::lock_guard lock(refused_mu_);
+  counters.refused_requests = refused_requests_;
+  return counters;
+}
+
+void IngestService::Count(const IngestResult& result) const {
+  if (!result.status.ok()) {
+    std::lock_guard lock(refused_mu_);
+    ++refused_requests_[result.status.http_status()];
+    return;
+  }
+  accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
+  duplicates_.fetch_add(result.duplicates, std::memory_order_relaxed);
+  rejected_.fetch_add(result.rejected.size(), std::memory_order_relaxed);
+}
+
+void IngestService::Ingest(IngestRequest request, Done reply) const {
+  const Done done = [this, reply = std::move(reply)](IngestResult result) {
+    Count(result);
+    reply(std::move(result));
+  };
   IngestResult result;
   const TimePoint received_at = deps_.clock.Now();
   const bool header_credential = !request.credential.empty();
@@ -230,18 +257,17 @@ void IngestService::Ingest(IngestRequest request, Done done) const {
     });
     return done(std::move(result));
   }
-  deps_.log.Append(
-      std::move(records), [release_all, result = std::move(result), done = std::move(done)](
-                              const Status& status, std::vector<LogPosition>) mutable {
-        if (!status.ok()) {
-          release_all();
-          result.status = StoreFailure("the event log could not store the events", status);
-          result.accepted = 0;
-          result.duplicates = 0;
-          result.rejected.clear();
-        }
-        done(std::move(result));
-      });
+  deps_.log.Append(std::move(records), [release_all, result = std::move(result), done](
+                                           const Status& status, std::vector<LogPosition>) mutable {
+    if (!status.ok()) {
+      release_all();
+      result.status = StoreFailure("the event log could not store the events", status);
+      result.accepted = 0;
+      result.duplicates = 0;
+      result.rejected.clear();
+    }
+    done(std::move(result));
+  });
 }
 
 }  // namespace cdp::ingest

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +75,16 @@ struct IngestResult {
   std::optional<RateDecision> rate;    // when the request reached the rate limiter
 };
 
+// What the service did since it started, for GET /metrics.
+struct IngestCounters {
+  uint64_t accepted = 0;       // events appended
+  uint64_t duplicates = 0;     // events acknowledged as already accepted
+  uint64_t rejected = 0;       // items refused (dead-lettered ones included)
+  uint64_t dead_lettered = 0;  // events refused by the schema and kept in the DLQ
+  // Whole requests refused, by HTTP status (400, 401, 413, 429, 503...).
+  std::map<int, uint64_t> refused_requests;
+};
+
 // The ingestion pipeline, for both APIs:
 //   authenticate -> request size limit -> parse and validate (per item) ->
 //   rate limit -> per event: late check -> dedup -> enrich -> schema check
@@ -109,6 +122,7 @@ class IngestService {
   void Ingest(IngestRequest request, Done done) const;
 
   const IngestOptions& options() const { return options_; }
+  IngestCounters counters() const;
 
  private:
   struct Credentials {
@@ -126,8 +140,16 @@ class IngestService {
   Result<Admission> Admit(Event& event, const IngestRequest& request, bool may_backfill) const;
   Status DeadLetter(const Event& event, const Status& reason) const;
 
+  void Count(const IngestResult& result) const;
+
   Dependencies deps_;
   IngestOptions options_;
+  mutable std::atomic<uint64_t> accepted_{0};
+  mutable std::atomic<uint64_t> duplicates_{0};
+  mutable std::atomic<uint64_t> rejected_{0};
+  mutable std::atomic<uint64_t> dead_lettered_{0};
+  mutable std::mutex refused_mu_;
+  mutable std::map<int, uint64_t> refused_requests_;  // GUARDED_BY(refused_mu_)
 };
 
 }  // namespace cdp::ingest

@@ -279,6 +279,20 @@ TEST(IngestServiceTest, AsyncAckAnswersAndTheEventsStillReachTheLog) {
   EXPECT_EQ(MessageIds(testing::ReadAllEvents(**reopened)), (std::vector<std::string>{"m1", "m2"}));
 }
 
+TEST(IngestServiceTest, CountsWhatBecameOfEventsAndRequests) {
+  IngestTestEnv env;
+  ASSERT_EQ(env.Segment(Track("m1", R"({"n":1})")).accepted, 1u);
+  env.Segment(BatchOf({Track("m1"), Track("m2", R"({"n":"x"})"), R"({"userId":"u"})", Track("m3")}),
+              std::nullopt);
+  env.Segment(Track("m4"), EventType::kTrack, "wk_" + std::string(32, 'x'));
+  const IngestCounters counters = env.service_->counters();
+  EXPECT_EQ(counters.accepted, 2u);
+  EXPECT_EQ(counters.duplicates, 1u);
+  EXPECT_EQ(counters.rejected, 2u);
+  EXPECT_EQ(counters.dead_lettered, 1u);
+  EXPECT_EQ(counters.refused_requests, (std::map<int, uint64_t>{{401, 1}}));
+}
+
 TEST(IngestServiceTest, ParseAckMode) {
   EXPECT_EQ(ParseAckMode("sync"), AckMode::kDurable);
   EXPECT_EQ(ParseAckMode("async"), AckMode::kAsync);

@@ -16,6 +16,8 @@ namespace {
 
 using Headers = std::map<std::string, std::string>;
 
+constexpr char kMetricsToken[] = "ingest-test-metrics-token";
+
 struct Keys {
   std::string write_key;
   std::string secret_key;
@@ -63,6 +65,7 @@ class IngestTest : public ::testing::Test {
   void Start(Headers env = {}) {
     env.emplace("CDP_RATE_LIMIT_RPS", "10000");
     env.emplace("CDP_RATE_LIMIT_BURST", "100000");
+    env.emplace("CDP_METRICS_TOKEN", kMetricsToken);
     server_ = std::make_unique<CdpServer>(dir_.path(), env);
     ASSERT_NE(server_->port(), 0) << server_->process().Output();
     port_ = server_->port();
@@ -281,6 +284,14 @@ TEST_F(IngestTest, SchemaConflictGoesToTheDeadLetterQueueAndReplaysAfterTheFix) 
   EXPECT_NE(replay.body.find(R"("outcome":"accepted")"), std::string::npos) << replay.body;
   dlq = Api("GET", "/dlq?limit=10");
   EXPECT_NE(dlq.body.find(R"("status":"replayed")"), std::string::npos) << dlq.body;
+
+  auto metrics = Fetch(port_, "GET", "/metrics", "",
+                       {{"Authorization", std::string("Bearer ") + kMetricsToken}});
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("cdp_ingest_events_total{outcome=\"rejected\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("cdp_ingest_dead_letters_total 1\n"), std::string::npos);
 
   EXPECT_EQ(LoggedEvents().size(), 2u);
 }

@@ -1,6 +1,6 @@
 # The two commands of the README, and the rest of the developer loop.
 #   make run    install what is missing, build, migrate, serve the demo on :8080
-#   make test   install what is missing, build, run every test (release + ASan/UBSan)
+#   make test   install what is missing, build, run every test (release + ASan/UBSan + fuzz)
 #   make bench  HTTP benchmark against nginx (see docs/benchmarks.md)
 #   make fmt    clang-format every C++ file
 
@@ -8,7 +8,7 @@ RELEASE_DIR := build/release
 SANITIZE_DIR := build/sanitize
 CTEST_FLAGS := --output-on-failure --timeout 300 -j 2
 
-.PHONY: run test test-release test-sanitize bench fmt build configure-release clean
+.PHONY: run test test-release test-sanitize test-fuzz bench fmt build configure-release clean
 
 # One release build tree for run, test and bench (configured the same way,
 # so switching between them never rebuilds); `build` compiles only the binary.
@@ -22,7 +22,7 @@ build: configure-release
 run: build
 	scripts/run-demo $(RELEASE_DIR)/cdp
 
-test: test-release test-sanitize
+test: test-release test-sanitize test-fuzz
 
 test-release: configure-release
 	cmake --build $(RELEASE_DIR)
@@ -36,6 +36,13 @@ test-sanitize:
 	  -DCDP_SANITIZE=ON -DCDP_BUILD_TESTS=ON
 	cmake --build $(SANITIZE_DIR)
 	ctest --test-dir $(SANITIZE_DIR) $(CTEST_FLAGS)
+
+# libFuzzer on the ingestion request parsers and the event-log codec (clang,
+# ASan + UBSan, own tree build/fuzz), FUZZ_SECONDS of fuzzing (default 60); a
+# crash fails it and names the reproducer (see fuzz/README.md).
+test-fuzz:
+	scripts/install-deps test
+	fuzz/run
 
 bench: build
 	scripts/install-deps bench

@@ -76,6 +76,7 @@ std::optional<TimePoint> Parse(std::string_view text, Dialect dialect) {
   const year_month_day date{year(static_cast<int>(y)), month(static_cast<unsigned>(mo)),
                             day(static_cast<unsigned>(d))};
   if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  if (y < kMinIso8601Year || y > kMaxIso8601Year) return std::nullopt;
   const auto since_epoch = sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(s) +
                            nanoseconds(nanos) - offset;
   return TimePoint(duration_cast<TimePoint::duration>(since_epoch));

@@ -65,5 +65,18 @@ TEST(Iso8601DateTimeTest, RefusesWhatIsNotAFullDateTime) {
   }
 }
 
+TEST(Iso8601DateTimeTest, YearsOutsideTheSupportedRangeAreNotTimes) {
+  // Found by the fuzzer: these used to wrap around the 64-bit nanosecond count.
+  for (const char* text :
+       {"9999-12-31T23:59:59Z", "2263-01-01T00:00:00", "1600-01-01T00:00:00",
+        "0000-01-01T00:00:00Z", "2201-01-01T00:00:00Z", "1699-12-31T23:59:59Z"}) {
+    EXPECT_FALSE(ParseIso8601DateTime(text).has_value()) << text;
+    EXPECT_FALSE(ParseIso8601(text).ok()) << text;
+  }
+  EXPECT_EQ(ParseIso8601DateTime("2200-12-31T23:59:59Z"),
+            TimePoint(sys_days{year{2200} / 12 / 31} + 23h + 59min + 59s));
+  EXPECT_EQ(ParseIso8601DateTime("1700-01-01T00:00:00Z"), TimePoint(sys_days{year{1700} / 1 / 1}));
+}
+
 }  // namespace
 }  // namespace cdp

@@ -13,7 +13,9 @@ namespace cdp::ingest {
 // server's `received_at` places the event on the server's clock:
 //   timestamp = received_at - (sent_at - original_timestamp)
 // Without sent_at the client's timestamp is taken as is; without a client
-// timestamp the event happened when it was received.
+// timestamp the event happened when it was received. When the correction
+// overflows (a timestamp and sentAt centuries apart), the client's timestamp
+// is kept.
 TimePoint CorrectedTimestamp(TimePoint received_at, std::optional<TimePoint> sent_at,
                              std::optional<TimePoint> original_timestamp);
 

@@ -40,5 +40,16 @@ TEST(CorrectedTimestampTest, FallsBackToReceivedAt) {
       At("2024-05-01T12:00:10Z"));
 }
 
+TEST(CorrectedTimestampTest, KeepsTheClientsTimestampWhenTheCorrectionWouldOverflow) {
+  // Found by the fuzzer: a timestamp and a sentAt 550 years apart.
+  EXPECT_EQ(CorrectedTimestamp(At("2026-11-25T12:00:00Z"), At("2200-01-01T00:00:00Z"),
+                               At("1700-01-01T00:00:00Z")),
+            At("1700-01-01T00:00:00Z"));
+  // 290 years apart: the skew fits, the corrected time (2316) does not.
+  EXPECT_EQ(CorrectedTimestamp(At("2026-11-25T12:00:00Z"), At("1750-01-01T00:00:00Z"),
+                               At("2040-01-01T00:00:00Z")),
+            At("2040-01-01T00:00:00Z"));
+}
+
 }  // namespace
 }  // namespace cdp::ingest

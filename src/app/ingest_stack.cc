@@ -15,6 +15,7 @@ namespace {
 using std::chrono::duration_cast;
 
 constexpr std::chrono::minutes kHousekeepingInterval{1};
+constexpr std::chrono::seconds kRateLimitRefreshInterval{30};
 
 ingest::IngestOptions IngestOptionsFrom(const Config& config) {
   ingest::IngestOptions options;
@@ -71,7 +72,8 @@ IngestStack::IngestStack(const Config& config, MetaStore& meta, SchemaRegistry& 
       dead_letters_(dead_letters),
       write_keys_(meta, clock_),
       secret_keys_(meta, clock_),
-      rate_limiter_(clock_, RateLimitsFrom(config)) {}
+      rate_limiter_(clock_, RateLimitsFrom(config)),
+      rate_limit_sync_(meta, rate_limiter_, RateLimitsFrom(config)) {}
 
 IngestStack::~IngestStack() { Close(); }
 
@@ -95,6 +97,7 @@ Result<std::unique_ptr<IngestStack>> IngestStack::Open(const Config& config, Met
       .Int("partitions", stack->log_->partition_count())
       .Int("dedup_entries_restored", static_cast<int64_t>(restored));
 
+  CDP_RETURN_IF_ERROR(stack->rate_limit_sync_.Apply());
   CDP_ASSIGN_OR_RETURN(stack->enricher_, OpenEnricher(config));
   stack->schema_gate_ = std::make_unique<ingest::SchemaGate>(schema_registry, stack->clock_);
   stack->service_ = std::make_unique<ingest::IngestService>(
@@ -116,10 +119,18 @@ Result<std::unique_ptr<IngestStack>> IngestStack::Open(const Config& config, Met
     raw->log_->ApplyRetention();
     raw->dedup_.Expire(raw->clock_.Now());
   });
+  stack->rate_limit_refresh_ =
+      std::make_unique<PeriodicTask>(kRateLimitRefreshInterval, [raw = stack.get()] {
+        if (Status applied = raw->rate_limit_sync_.Apply(); !applied.ok()) {
+          log::Warn("cannot read the per-workspace rate limits; keeping the current ones")
+              .Err(applied);
+        }
+      });
   return stack;
 }
 
 void IngestStack::Close() {
+  rate_limit_refresh_.reset();
   housekeeping_.reset();
   log_.reset();
 }

@@ -10,6 +10,7 @@
 #include "ingest/dedup_index.h"
 #include "ingest/enrich/enricher.h"
 #include "ingest/ingest_service.h"
+#include "ingest/rate_limit_sync.h"
 #include "ingest/rate_limiter.h"
 #include "ingest/schema_gate.h"
 #include "ingest/write_key_cache.h"
@@ -21,8 +22,8 @@ namespace cdp {
 // Everything ingestion runs on in the embedded setup, built from the
 // configuration: the local event log in <data-dir>/log, the dedup index
 // rebuilt from it, the caches in front of the metadata store, the enricher,
-// and the housekeeping that expires old dedup entries and consumed log
-// segments once a minute.
+// the housekeeping that expires old dedup entries and consumed log segments
+// once a minute, and the per-workspace rate limits, read again every 30 s.
 class IngestStack {
  public:
   // The metadata store serves as MetaStore, SchemaRegistry and
@@ -60,11 +61,13 @@ class IngestStack {
   ingest::WriteKeyAuthenticator write_keys_;
   SecretKeyAuthenticator secret_keys_;
   ingest::RateLimiter rate_limiter_;
+  ingest::RateLimitSync rate_limit_sync_;
   std::unique_ptr<ingest::SchemaGate> schema_gate_;
   std::unique_ptr<ingest::enrich::Enricher> enricher_;
   std::unique_ptr<ingest::IngestService> service_;
   std::unique_ptr<ingest::DeadLetterReplayer> replayer_;
   std::unique_ptr<PeriodicTask> housekeeping_;
+  std::unique_ptr<PeriodicTask> rate_limit_refresh_;
 };
 
 }  // namespace cdp

@@ -49,6 +49,25 @@ int main(int argc, char** argv) {
   create->add_flag("--if-absent", if_absent, "Succeed quietly when the workspace exists");
   create->add_option("--keys-file", keys_file, "Also write the new keys to this file (mode 0600)");
   workspace->add_subcommand("list", "List workspaces");
+  auto* limits =
+      workspace->add_subcommand("limits", "Show or change a workspace's ingestion rate limits");
+  std::string limits_workspace;
+  cdp::WorkspaceLimitsOptions limits_options;
+  limits->add_option("name", limits_workspace, "Workspace name")->required();
+  limits
+      ->add_option("--rps", limits_options.requests_per_second,
+                   "Requests per second (sliding window), at least 1")
+      ->type_name("N");
+  limits->add_option("--burst", limits_options.burst_requests, "Requests within any burst window")
+      ->type_name("N");
+  limits
+      ->add_option("--burst-window", limits_options.burst_window,
+                   "Length of the burst window, whole seconds (5s, 1m)")
+      ->type_name("DURATION");
+  limits->add_option("--events-per-day", limits_options.events_per_day, "Events per UTC day")
+      ->type_name("N");
+  limits->add_flag("--reset", limits_options.reset,
+                   "Remove the override: every limit is the default again");
 
   try {
     app.parse(argc, argv);
@@ -78,6 +97,8 @@ int main(int argc, char** argv) {
     code = cdp::RunMigrateCommand(*config, action, down_steps);
   } else if (create->parsed()) {
     code = cdp::RunWorkspaceCreateCommand(*config, workspace_name, if_absent, keys_file);
+  } else if (limits->parsed()) {
+    code = cdp::RunWorkspaceLimitsCommand(*config, limits_workspace, limits_options);
   } else {
     code = cdp::RunWorkspaceListCommand(*config);
   }

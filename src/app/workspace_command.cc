@@ -7,12 +7,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "app/command_failure.h"
 #include "auth/workspace_provisioner.h"
+#include "core/config_values.h"
+#include "ingest/rate_limiter.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
 
@@ -57,6 +62,126 @@ Status WriteKeysFile(const std::string& path, std::string_view write_key,
 
 void PrintExisting(const Workspace& workspace) {
   fmt::print("workspace {} already exists (id {})\n", workspace.name, workspace.id);
+}
+
+// The upper bounds of the CDP_RATE_LIMIT_* defaults (core/config.cc), so that
+// an override can say anything a default can.
+constexpr int64_t kMaxRequestsPerSecond = 10'000'000;
+constexpr int64_t kMaxBurstRequests = 1'000'000'000;
+constexpr int64_t kMaxEventsPerDay = 1'000'000'000'000'000'000;
+
+// A number of requests per second: decimals allowed ("2.5"), at least 1.
+Result<double> ParseRequestsPerSecond(std::string_view text) {
+  double value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value) || value < 1 ||
+      value > kMaxRequestsPerSecond) {
+    return Status::BadRequest(fmt::format(
+        "invalid --rps: expected a number of requests per second from 1 to {}, got '{}'",
+        kMaxRequestsPerSecond, text));
+  }
+  return value;
+}
+
+Result<int64_t> ParseCount(std::string_view flag, std::string_view text, int64_t max) {
+  Result<int64_t> value = config_values::ParseInt(text, 1, max);
+  if (!value.ok()) {
+    return Status::BadRequest(fmt::format("invalid {}: {}", flag, value.status().message()));
+  }
+  return value;
+}
+
+// A duration in whole seconds ("5s", "1m"), from 1 s to a day.
+Result<int64_t> ParseBurstWindowSeconds(std::string_view text) {
+  Result<std::chrono::milliseconds> window = config_values::ParseDuration(text);
+  const auto max = std::chrono::seconds(WorkspaceRateLimits::kMaxBurstWindowSeconds);
+  if (!window.ok() || window->count() % 1000 != 0 || *window < std::chrono::seconds(1) ||
+      *window > max) {
+    return Status::BadRequest(fmt::format(
+        "invalid --burst-window: expected whole seconds from 1s to 24h, such as 5s or 1m, got "
+        "'{}'",
+        text));
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(*window).count();
+}
+
+// The limits `options` give, parsed; the others unset.
+Result<WorkspaceRateLimits> ParseLimitOptions(const WorkspaceLimitsOptions& options) {
+  WorkspaceRateLimits given;
+  if (options.requests_per_second) {
+    CDP_ASSIGN_OR_RETURN(given.requests_per_second,
+                         ParseRequestsPerSecond(*options.requests_per_second));
+  }
+  if (options.burst_requests) {
+    CDP_ASSIGN_OR_RETURN(given.burst_requests,
+                         ParseCount("--burst", *options.burst_requests, kMaxBurstRequests));
+  }
+  if (options.burst_window) {
+    CDP_ASSIGN_OR_RETURN(given.burst_window_seconds,
+                         ParseBurstWindowSeconds(*options.burst_window));
+  }
+  if (options.events_per_day) {
+    CDP_ASSIGN_OR_RETURN(given.events_per_day,
+                         ParseCount("--events-per-day", *options.events_per_day, kMaxEventsPerDay));
+  }
+  return given;
+}
+
+// `limits` with the limits set in `given` replacing theirs.
+void MergeLimits(const WorkspaceRateLimits& given, WorkspaceRateLimits& limits) {
+  if (given.requests_per_second) limits.requests_per_second = given.requests_per_second;
+  if (given.burst_requests) limits.burst_requests = given.burst_requests;
+  if (given.burst_window_seconds) limits.burst_window_seconds = given.burst_window_seconds;
+  if (given.events_per_day) limits.events_per_day = given.events_per_day;
+}
+
+// "5s", "10m", "1h": as --burst-window accepts it.
+std::string FormatWindow(int64_t seconds) {
+  if (seconds % 3600 == 0) return fmt::format("{}h", seconds / 3600);
+  if (seconds % 60 == 0) return fmt::format("{}m", seconds / 60);
+  return fmt::format("{}s", seconds);
+}
+
+// The workspace's override; nullopt when it has none.
+Result<std::optional<WorkspaceRateLimits>> FindRateLimits(MetaStore& store,
+                                                          std::string_view workspace_id) {
+  CDP_ASSIGN_OR_RETURN(auto overrides, store.ListWorkspaceRateLimits());
+  for (WorkspaceRateLimits& limits : overrides) {
+    if (limits.workspace_id == workspace_id) return std::optional(std::move(limits));
+  }
+  return std::optional<WorkspaceRateLimits>();
+}
+
+void PrintLimit(std::string_view label, const std::string& value, bool overridden) {
+  fmt::print("  {:<20} {:<14} {}\n", label, value, overridden ? "override" : "default");
+}
+
+// Each limit as the server applies it: the override's value where it has
+// one, else the default of `config` (and of ingest::RateLimits for the burst
+// window, which has no configuration variable).
+void PrintEffectiveLimits(const Config& config, const Workspace& workspace,
+                          const std::optional<WorkspaceRateLimits>& limits) {
+  const ingest::RateLimits defaults;
+  const WorkspaceRateLimits set = limits.value_or(WorkspaceRateLimits{});
+  fmt::print("rate limits of workspace {} (id {}):\n", workspace.name, workspace.id);
+  PrintLimit("requests per second",
+             fmt::format("{}", set.requests_per_second.value_or(config.rate_limit_rps)),
+             set.requests_per_second.has_value());
+  PrintLimit("burst requests",
+             fmt::format("{}", set.burst_requests.value_or(config.rate_limit_burst)),
+             set.burst_requests.has_value());
+  PrintLimit("burst window",
+             FormatWindow(set.burst_window_seconds.value_or(defaults.burst_window.count())),
+             set.burst_window_seconds.has_value());
+  PrintLimit("events per day",
+             fmt::format("{}", set.events_per_day.value_or(config.rate_limit_events_per_day)),
+             set.events_per_day.has_value());
+  if (limits) {
+    fmt::print("override last changed {}\n", FormatIso8601(limits->updated_at));
+  } else {
+    fmt::print("no override: every limit is the default\n");
+  }
 }
 
 }  // namespace
@@ -113,12 +238,60 @@ int RunWorkspaceListCommand(const Config& config) {
     fmt::print("no workspaces yet: create one with `cdp workspace create NAME`\n");
     return 0;
   }
+  Result<std::vector<WorkspaceRateLimits>> overrides = (*store)->ListWorkspaceRateLimits();
+  if (!overrides.ok()) return ReportCommandFailure(overrides.status());
+  std::set<std::string, std::less<>> overridden;
+  for (const auto& limits : *overrides) overridden.insert(limits.workspace_id);
+
   size_t name_width = 4;
   for (const auto& w : *workspaces) name_width = std::max(name_width, w.name.size());
-  fmt::print("{:<36}  {:<{}}  {}\n", "id", "name", name_width, "created_at");
+  fmt::print("{:<36}  {:<{}}  {:<24}  {}\n", "id", "name", name_width, "created_at", "rate_limits");
   for (const auto& w : *workspaces) {
-    fmt::print("{:<36}  {:<{}}  {}\n", w.id, w.name, name_width, FormatIso8601(w.created_at));
+    fmt::print("{:<36}  {:<{}}  {:<24}  {}\n", w.id, w.name, name_width,
+               FormatIso8601(w.created_at), overridden.contains(w.id) ? "override" : "default");
   }
+  return 0;
+}
+
+int RunWorkspaceLimitsCommand(const Config& config, std::string_view name,
+                              const WorkspaceLimitsOptions& options) {
+  if (options.reset && options.changes_limits()) {
+    return ReportCommandFailure(Status::BadRequest(
+        "--reset removes the override: it cannot be combined with --rps, --burst, "
+        "--burst-window or --events-per-day"));
+  }
+  // Checked before the database is opened: a typo changes nothing.
+  Result<WorkspaceRateLimits> given = ParseLimitOptions(options);
+  if (!given.ok()) return ReportCommandFailure(given.status());
+
+  Result<std::unique_ptr<SqliteMetaStore>> store = OpenCurrentStore(config);
+  if (!store.ok()) return ReportCommandFailure(store.status());
+  Result<Workspace> workspace = (*store)->FindWorkspaceByName(name);
+  if (!workspace.ok()) return ReportCommandFailure(workspace.status());
+
+  if (options.reset) {
+    if (Status status = (*store)->ClearWorkspaceRateLimits(workspace->id); !status.ok()) {
+      return ReportCommandFailure(status);
+    }
+    fmt::print("rate-limit override of workspace {} removed\n", workspace->name);
+  } else if (options.changes_limits()) {
+    // Read, merge, write: two people changing the same workspace's limits at
+    // the same moment may each lose the other's change; the last one wins.
+    Result<std::optional<WorkspaceRateLimits>> current = FindRateLimits(**store, workspace->id);
+    if (!current.ok()) return ReportCommandFailure(current.status());
+    WorkspaceRateLimits limits = current->value_or(WorkspaceRateLimits{});
+    limits.workspace_id = workspace->id;
+    MergeLimits(*given, limits);
+    limits.updated_at = SystemClock::Instance().Now();
+    if (Status status = (*store)->SetWorkspaceRateLimits(limits); !status.ok()) {
+      return ReportCommandFailure(status);
+    }
+    fmt::print("rate limits of workspace {} updated\n", workspace->name);
+  }
+
+  Result<std::optional<WorkspaceRateLimits>> limits = FindRateLimits(**store, workspace->id);
+  if (!limits.ok()) return ReportCommandFailure(limits.status());
+  PrintEffectiveLimits(config, *workspace, *limits);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,7 +22,37 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
                               const std::string& keys_file);
 
 // `cdp workspace list`: prints the id, name and creation time of every
-// workspace. Returns the process exit code.
+// workspace, and whether its rate limits are the defaults. Returns the
+// process exit code.
 int RunWorkspaceListCommand(const Config& config);
+
+// The options of `cdp workspace limits`, as typed; nullopt when not given.
+struct WorkspaceLimitsOptions {
+  std::optional<std::string> requests_per_second;  // --rps: a number >= 1 ("50", "2.5")
+  std::optional<std::string> burst_requests;       // --burst: an integer >= 1
+  std::optional<std::string> burst_window;         // --burst-window: whole seconds ("5s", "1m")
+  std::optional<std::string> events_per_day;       // --events-per-day: an integer >= 1
+  bool reset = false;                              // --reset
+
+  bool changes_limits() const {
+    return requests_per_second || burst_requests || burst_window || events_per_day;
+  }
+};
+
+// `cdp workspace limits NAME [--rps N] [--burst N] [--burst-window 5s]
+// [--events-per-day N] [--reset]`: the workspace's ingestion rate limits.
+//  - With limit options, stores them as the workspace's override; the limits
+//    not given keep their current value (overridden or default).
+//  - With --reset, removes the override: every limit is the default again.
+//  - Then, and with no option at all, prints the effective limits, each
+//    marked "override" or "default". Defaults are read from this command's
+//    configuration (CDP_RATE_LIMIT_*), which should be the server's.
+// A running server applies a change within the interval at which it reloads
+// the overrides. An invalid value, or --reset with limit options, is refused
+// before the database is touched.
+// Returns the process exit code: 0 on success, 1 on failure (an invalid
+// value, an unknown workspace, a database not at this cdp's schema version).
+int RunWorkspaceLimitsCommand(const Config& config, std::string_view name,
+                              const WorkspaceLimitsOptions& options);
 
 }  // namespace cdp

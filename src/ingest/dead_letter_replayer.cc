@@ -7,20 +7,9 @@
 
 #include "core/uuid.h"
 #include "ingest/event_codec.h"
+#include "ingest/store_failure.h"
 
 namespace cdp::ingest {
-
-namespace {
-
-constexpr std::chrono::seconds kRetryAfterFailure{1};
-
-Status Unavailable(std::string_view what, const Status& cause) {
-  if (cause.code() == ErrorCode::kUnavailable) return cause;
-  return std::move(Status::Unavailable(fmt::format("{}; retry later", what), kRetryAfterFailure)
-                       .WithCause(cause.ToString()));
-}
-
-}  // namespace
 
 std::string_view ReplayVerdictName(ReplayVerdict verdict) {
   switch (verdict) {
@@ -75,7 +64,7 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
   };
   const auto fail = [&](std::string_view what, const Status& cause) -> Status {
     release();
-    return Unavailable(what, cause);
+    return StoreFailure(what, cause);
   };
   std::vector<ReplayAttempt> rejections;
 
@@ -144,12 +133,12 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
     // Conflict: a concurrent replay of the same letter was recorded first;
     // the dedup index kept this one from appending the event twice.
     if (!recorded.ok() && recorded.code() != ErrorCode::kConflict) {
-      return Unavailable("the dead-letter queue is unavailable", recorded);
+      return StoreFailure("the dead-letter queue is unavailable", recorded);
     }
   }
   for (const ReplayAttempt& attempt : rejections) {
     if (Status recorded = dead_letters_.RecordReplayAttempt(attempt); !recorded.ok()) {
-      return Unavailable("the dead-letter queue is unavailable", recorded);
+      return StoreFailure("the dead-letter queue is unavailable", recorded);
     }
   }
   return results;

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/uuid.h"
 #include "ingest/event_codec.h"
+#include "ingest/store_failure.h"
 
 namespace cdp::ingest {
 
@@ -16,9 +17,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::hours;
 using std::chrono::seconds;
-
-// A client that gets 503 from us should come back soon, not hammer us.
-constexpr seconds kRetryAfterStoreFailure{1};
 
 bool HasStringContext(const Event& event, std::string_view name) {
   for (const Property& property : event.context) {
@@ -36,13 +34,6 @@ std::string FieldPrefix(const IngestResult& result, size_t index) {
 std::string DescribeLateness(seconds late) {
   if (late >= hours(48)) return fmt::format("{} days", late / hours(24));
   return fmt::format("{} hours", late / hours(1));
-}
-
-Status StoreFailure(std::string_view what, const Status& cause) {
-  if (cause.code() == ErrorCode::kUnavailable) return cause;
-  return std::move(
-      Status::Unavailable(fmt::format("{}; retry later", what), kRetryAfterStoreFailure)
-          .WithCause(cause.ToString()));
 }
 
 }  // namespace

@@ -58,6 +58,15 @@ class CountingMetaStore final : public MetaStore {
                       TimePoint at) override {
     return store_.RevokeApiKey(workspace_id, key_id, at);
   }
+  Status SetWorkspaceRateLimits(const WorkspaceRateLimits& limits) override {
+    return store_.SetWorkspaceRateLimits(limits);
+  }
+  Status ClearWorkspaceRateLimits(std::string_view workspace_id) override {
+    return store_.ClearWorkspaceRateLimits(workspace_id);
+  }
+  Result<std::vector<WorkspaceRateLimits>> ListWorkspaceRateLimits() override {
+    return store_.ListWorkspaceRateLimits();
+  }
   Status Ping() override { return store_.Ping(); }
 
  private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,11 +55,32 @@ struct ApiKey {
   friend bool operator==(const ApiKey&, const ApiKey&) = default;
 };
 
-// The metadata store: workspaces and API keys (and, later, saved queries,
-// dashboards...). Implementations: SQLite (embedded) and PostgreSQL. The
-// schema registry and the dead-letter queue live in the same database behind
-// their own interfaces (schema_registry.h, dead_letter_store.h), so that a
-// service or a test fake sees only what it uses.
+// One workspace's overrides of ingestion's rate limits (the server's defaults
+// come from its configuration; see ingest::RateLimits for what each limit
+// means). An unset field means "the default" for that limit, so an override
+// with every field unset is the same as none.
+// Valid values: requests_per_second finite and >= 1 (a request is one),
+// burst_requests and events_per_day > 0, burst_window_seconds from 1 to
+// kMaxBurstWindowSeconds (one day: the daily cap covers longer spans).
+struct WorkspaceRateLimits {
+  static constexpr int64_t kMaxBurstWindowSeconds = 86'400;
+
+  std::string workspace_id;
+  std::optional<double> requests_per_second;
+  std::optional<int64_t> burst_requests;
+  std::optional<int64_t> burst_window_seconds;
+  std::optional<int64_t> events_per_day;
+  TimePoint updated_at;
+
+  friend bool operator==(const WorkspaceRateLimits&, const WorkspaceRateLimits&) = default;
+};
+
+// The metadata store: workspaces, API keys and rate-limit overrides (and,
+// later, saved queries, dashboards...). Implementations: SQLite (embedded)
+// and PostgreSQL. The schema registry and the dead-letter queue live in the
+// same database behind their own interfaces (schema_registry.h,
+// dead_letter_store.h), so that a service or a test fake sees only what it
+// uses.
 //
 // Thread safety: all methods are safe to call concurrently from any thread.
 // Times are stored with millisecond precision: a TimePoint read back equals
@@ -106,6 +128,21 @@ class MetaStore {
   // the first time. NotFound when the workspace has no key of that id.
   virtual Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
                               TimePoint at) = 0;
+
+  // Stores the workspace's rate-limit override, replacing the whole previous
+  // one if any (a field unset here returns that limit to the default).
+  // BadRequest (field "requests_per_second", "burst_requests",
+  // "burst_window_seconds" or "events_per_day") for a value outside the
+  // bounds WorkspaceRateLimits documents; NotFound (field "workspace_id")
+  // when the workspace does not exist.
+  virtual Status SetWorkspaceRateLimits(const WorkspaceRateLimits& limits) = 0;
+  // Removes the workspace's override: the defaults apply again. Ok when it
+  // had none; NotFound (field "workspace_id") when the workspace does not
+  // exist. An override also goes when its workspace is deleted.
+  virtual Status ClearWorkspaceRateLimits(std::string_view workspace_id) = 0;
+  // Every override, ordered by workspace_id: what a server applies to its
+  // rate limiter (a workspace not listed uses the defaults).
+  virtual Result<std::vector<WorkspaceRateLimits>> ListWorkspaceRateLimits() = 0;
 
   // A cheap round trip to the database, for readiness checks (GET /ready).
   virtual Status Ping() = 0;

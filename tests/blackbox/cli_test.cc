@@ -118,5 +118,122 @@ TEST(CliTest, WorkspaceCreatePrintsKeysOnce) {
   EXPECT_TRUE(Contains(output, "demo")) << output;
 }
 
+// `cdp workspace limits`: per-workspace overrides of the ingestion rate
+// limits, on a migrated database with one workspace, "demo".
+class CliLimitsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"migrate", "up"}, &output), 0) << output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "create", "demo"}, &output), 0) << output;
+  }
+
+  // Runs `cdp workspace limits ARGS...` and returns its exit code.
+  int Limits(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), {"workspace", "limits"});
+    return RunCdp(dir_.path(), args, &output_, std::move(env));
+  }
+
+  // Whether the last output shows `label` at `value`, marked `source`
+  // ("override" or "default").
+  bool Shows(const std::string& label, const std::string& value, const std::string& source) {
+    return std::regex_search(output_, std::regex(label + " +" + value + " +" + source + "\\n"));
+  }
+
+  TempDir dir_;
+  std::string output_;
+};
+
+TEST_F(CliLimitsTest, ShowsTheDefaultsOfTheConfiguration) {
+  ASSERT_EQ(Limits({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("requests per second", "100", "default")) << output_;
+  EXPECT_TRUE(Shows("burst requests", "500", "default")) << output_;
+  EXPECT_TRUE(Shows("burst window", "5s", "default")) << output_;
+  EXPECT_TRUE(Shows("events per day", "1000000", "default")) << output_;
+  EXPECT_TRUE(Contains(output_, "no override")) << output_;
+
+  ASSERT_EQ(Limits({"demo"}, {{"CDP_RATE_LIMIT_RPS", "7"}}), 0) << output_;
+  EXPECT_TRUE(Shows("requests per second", "7", "default")) << output_;
+}
+
+TEST_F(CliLimitsTest, SetShowAndReset) {
+  ASSERT_EQ(Limits({"demo", "--rps", "2.5", "--burst-window", "1m"}), 0) << output_;
+  EXPECT_TRUE(Contains(output_, "updated")) << output_;
+  EXPECT_TRUE(Shows("requests per second", "2.5", "override")) << output_;
+  EXPECT_TRUE(Shows("burst requests", "500", "default")) << output_;
+  EXPECT_TRUE(Shows("burst window", "1m", "override")) << output_;
+  EXPECT_TRUE(Shows("events per day", "1000000", "default")) << output_;
+
+  // A second change keeps the limits it does not name.
+  ASSERT_EQ(Limits({"demo", "--burst", "20", "--events-per-day", "1000"}), 0) << output_;
+  ASSERT_EQ(Limits({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("requests per second", "2.5", "override")) << output_;
+  EXPECT_TRUE(Shows("burst requests", "20", "override")) << output_;
+  EXPECT_TRUE(Shows("burst window", "1m", "override")) << output_;
+  EXPECT_TRUE(Shows("events per day", "1000", "override")) << output_;
+  EXPECT_TRUE(Contains(output_, "override last changed")) << output_;
+
+  ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "list"}, &output_), 0) << output_;
+  EXPECT_TRUE(std::regex_search(output_, std::regex("demo .* override\\n"))) << output_;
+
+  ASSERT_EQ(Limits({"demo", "--reset"}), 0) << output_;
+  EXPECT_TRUE(Contains(output_, "removed")) << output_;
+  ASSERT_EQ(Limits({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("requests per second", "100", "default")) << output_;
+  EXPECT_TRUE(Shows("burst requests", "500", "default")) << output_;
+  EXPECT_TRUE(Shows("burst window", "5s", "default")) << output_;
+  EXPECT_TRUE(Shows("events per day", "1000000", "default")) << output_;
+  ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "list"}, &output_), 0) << output_;
+  EXPECT_TRUE(std::regex_search(output_, std::regex("demo .* default\\n"))) << output_;
+
+  // Resetting a workspace without an override is not an error.
+  EXPECT_EQ(Limits({"demo", "--reset"}), 0) << output_;
+}
+
+TEST_F(CliLimitsTest, RefusesAnUnknownWorkspace) {
+  EXPECT_EQ(Limits({"nope"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: workspace named 'nope' not found")) << output_;
+  EXPECT_EQ(Limits({"nope", "--rps", "50"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: workspace named 'nope' not found")) << output_;
+  EXPECT_EQ(Limits({"nope", "--reset"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: workspace named 'nope' not found")) << output_;
+}
+
+TEST_F(CliLimitsTest, RefusesInvalidValuesAndChangesNothing) {
+  ASSERT_EQ(Limits({"demo", "--burst", "20"}), 0) << output_;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"--rps", "0"}, "invalid --rps"},
+      {{"--rps", "0.5"}, "invalid --rps"},
+      {{"--rps", "fast"}, "invalid --rps"},
+      {{"--rps", "inf"}, "invalid --rps"},
+      {{"--burst", "0"}, "invalid --burst"},
+      {{"--burst", "1.5"}, "invalid --burst"},
+      {{"--burst-window", "0s"}, "invalid --burst-window"},
+      {{"--burst-window", "5"}, "invalid --burst-window"},
+      {{"--burst-window", "1500ms"}, "invalid --burst-window"},
+      {{"--burst-window", "25h"}, "invalid --burst-window"},
+      {{"--events-per-day", "0"}, "invalid --events-per-day"},
+      {{"--rps", "50", "--reset"}, "--reset"},
+  };
+  for (const auto& [options, message] : refused) {
+    std::vector<std::string> args = {"demo"};
+    args.insert(args.end(), options.begin(), options.end());
+    EXPECT_EQ(Limits(args), 1) << options.front() << " " << options.back();
+    EXPECT_TRUE(Contains(output_, "error: " + message)) << output_;
+  }
+  // A refusal in one option refuses the whole command.
+  EXPECT_EQ(Limits({"demo", "--burst", "30", "--rps", "0"}), 1);
+
+  ASSERT_EQ(Limits({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("requests per second", "100", "default")) << output_;
+  EXPECT_TRUE(Shows("burst requests", "20", "override")) << output_;
+}
+
+TEST_F(CliLimitsTest, RefusesAnUnmigratedDatabase) {
+  TempDir empty;
+  EXPECT_EQ(RunCdp(empty.path(), {"workspace", "limits", "demo"}, &output_), 1);
+  EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
+}
+
 }  // namespace
 }  // namespace cdp::testing

@@ -18,7 +18,8 @@ class SqliteConnection;
 // MetaStore, SchemaRegistry and DeadLetterStore on one SQLite file: the
 // embedded default, for one machine. The three interfaces share the database,
 // its connection and its lock; the code of each lives in its own file
-// (sqlite_meta_store.cc, sqlite_schema_registry.cc, sqlite_dead_letters.cc).
+// (sqlite_meta_store.cc, sqlite_schema_registry.cc, sqlite_dead_letters.cc),
+// and the rate-limit overrides of MetaStore in sqlite_rate_limits.cc.
 //
 // One connection serves every thread, one call at a time. Metadata calls are
 // short index probes, and callers on hot paths (write-key checks, schema
@@ -44,6 +45,11 @@ class SqliteMetaStore final : public MetaStore, public SchemaRegistry, public De
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override;
   Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
                       TimePoint at) override;
+
+  // Rate-limit overrides (sqlite_rate_limits.cc)
+  Status SetWorkspaceRateLimits(const WorkspaceRateLimits& limits) override;
+  Status ClearWorkspaceRateLimits(std::string_view workspace_id) override;
+  Result<std::vector<WorkspaceRateLimits>> ListWorkspaceRateLimits() override;
 
   Status Ping() override;
 

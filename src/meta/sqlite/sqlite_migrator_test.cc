@@ -61,6 +61,9 @@ TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreValid) {
   ASSERT_GE(migrations.size(), 2u);
   EXPECT_EQ(migrations[1].name, "schema_registry_and_dlq");
   EXPECT_NE(migrations[1].up_sql.find("CREATE TABLE dead_letters"), std::string::npos);
+  ASSERT_GE(migrations.size(), 3u);
+  EXPECT_EQ(migrations[2].name, "workspace_rate_limits");
+  EXPECT_NE(migrations[2].up_sql.find("CREATE TABLE workspace_rate_limits"), std::string::npos);
 }
 
 TEST_F(SqliteMigratorTest, UpFromEmptyAppliesEveryMigrationAndRecordsIt) {
@@ -167,6 +170,33 @@ TEST_F(SqliteMigratorTest, SchemaRegistryAndDeadLettersGoDownAndUpAlone) {
   Exec(
       "INSERT INTO dead_letters (id, workspace_id, received_at, payload, reason) "
       "VALUES ('d1', 'w1', '2026-01-02T03:04:05.678Z', '{}', 'bad')");
+}
+
+// 0003 alone: down leaves the workspaces (and 0002's tables) in place; up
+// brings back an empty table.
+TEST_F(SqliteMigratorTest, WorkspaceRateLimitsGoDownAndUpAlone) {
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  Exec("INSERT INTO workspaces VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  Exec(
+      "INSERT INTO workspace_rate_limits (workspace_id, requests_per_second, updated_at) "
+      "VALUES ('w1', 50, '2026-01-02T03:04:05.678Z')");
+  EXPECT_TRUE(Exists("table", "workspace_rate_limits"));
+
+  // Revert down to version 2, whatever came after 0003.
+  ASSERT_TRUE(migrator->Down(migrator->LatestVersion() - 2).ok());
+  EXPECT_EQ(*migrator->CurrentVersion(), 2);
+  EXPECT_FALSE(Exists("table", "workspace_rate_limits"));
+  EXPECT_TRUE(Exists("table", "workspaces"));
+  EXPECT_TRUE(Exists("table", "dead_letters"));
+
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_TRUE(migrator->CheckCurrent().ok());
+  EXPECT_TRUE(Exists("table", "workspace_rate_limits"));
+  // The workspace survived; its override went with the table.
+  Exec(
+      "INSERT INTO workspace_rate_limits (workspace_id, requests_per_second, updated_at) "
+      "VALUES ('w1', 50, '2026-01-02T03:04:05.678Z')");
 }
 
 TEST_F(SqliteMigratorTest, DownPastZeroIsAnErrorAndChangesNothing) {

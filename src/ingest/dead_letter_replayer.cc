@@ -59,11 +59,13 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
   results.reserve(ids.size());
   std::vector<LogAppend> records;
   std::vector<std::string> reserved;  // message ids, to release if the append fails
-  const auto release = [&] {
-    for (const std::string& message_id : reserved) dedup_.Release(workspace_id, message_id);
-  };
+  // Concurrent ingest retries of these events wait for this append.
+  const auto pending = std::make_shared<PendingAppend>();
+  // Appends in flight that hold events of letters found to be duplicates.
+  std::vector<std::shared_ptr<PendingAppend>> originals;
   const auto fail = [&](std::string_view what, const Status& cause) -> Status {
-    release();
+    for (const std::string& message_id : reserved) dedup_.Release(workspace_id, message_id);
+    pending->Finish(cause);
     return StoreFailure(what, cause);
   };
   std::vector<ReplayAttempt> rejections;
@@ -102,8 +104,12 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
                             ReplayOutcome::kRejected, result.reason});
       continue;
     }
-    if (!dedup_.TryReserve(workspace_id, event->message_id, now)) {
+    DedupReservation reservation = dedup_.Reserve(workspace_id, event->message_id, now, pending);
+    if (!reservation.reserved) {
       result.verdict = ReplayVerdict::kDuplicate;
+      if (reservation.pending_original && reservation.pending_original != pending) {
+        originals.push_back(std::move(reservation.pending_original));
+      }
       continue;
     }
     reserved.push_back(event->message_id);
@@ -117,6 +123,16 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
     });
     if (Status status = appended.get_future().get(); !status.ok()) {
       return fail("the event log could not store the events", status);
+    }
+  }
+  for (const std::string& message_id : reserved) dedup_.Confirm(workspace_id, message_id);
+  pending->Finish(Status::Ok());
+  // A duplicate counts as replayed only once its original is durable.
+  for (const auto& original : originals) {
+    std::promise<Status> outcome;
+    original->OnDone([&outcome](const Status& status) { outcome.set_value(status); });
+    if (Status status = outcome.get_future().get(); !status.ok()) {
+      return StoreFailure("an earlier request with the same messageId could not be stored", status);
     }
   }
   // Only now, with the events durable, are the replays recorded as accepted.

@@ -29,19 +29,54 @@ DedupIndex::Fingerprint DedupIndex::FingerprintOf(std::string_view workspace_id,
   return {hash.low64, hash.high64};
 }
 
-bool DedupIndex::TryReserve(std::string_view workspace_id, std::string_view message_id,
-                            TimePoint at) {
+void PendingAppend::OnDone(std::function<void(const Status&)> callback) {
+  std::unique_lock lock(mu_);
+  if (!outcome_) {
+    waiting_.push_back(std::move(callback));
+    return;
+  }
+  const Status outcome = *outcome_;
+  lock.unlock();
+  callback(outcome);
+}
+
+void PendingAppend::Finish(const Status& status) {
+  std::vector<std::function<void(const Status&)>> waiting;
+  {
+    std::lock_guard lock(mu_);
+    if (outcome_) return;
+    outcome_ = status;
+    waiting.swap(waiting_);
+  }
+  for (const auto& callback : waiting) callback(status);
+}
+
+DedupReservation DedupIndex::Reserve(std::string_view workspace_id, std::string_view message_id,
+                                     TimePoint at, std::shared_ptr<PendingAppend> append) {
   const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
   const int64_t now = EpochSeconds(at);
   Shard& shard = ShardOf(fingerprint);
   std::lock_guard lock(shard.mu);
   const auto [it, inserted] = shard.seen.try_emplace(fingerprint, now);
-  if (inserted) return true;
-  if (now - it->second >= window_.count()) {  // seen before, but outside the window
-    it->second = now;
-    return true;
+  if (!inserted && now - it->second < window_.count()) {
+    const auto pending = shard.pending.find(fingerprint);
+    return {false, pending == shard.pending.end() ? nullptr : pending->second};
   }
-  return false;
+  it->second = now;  // new, or seen before but outside the window
+  if (append) shard.pending.insert_or_assign(fingerprint, std::move(append));
+  return {true, nullptr};
+}
+
+bool DedupIndex::TryReserve(std::string_view workspace_id, std::string_view message_id,
+                            TimePoint at) {
+  return Reserve(workspace_id, message_id, at, nullptr).reserved;
+}
+
+void DedupIndex::Confirm(std::string_view workspace_id, std::string_view message_id) {
+  const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
+  Shard& shard = ShardOf(fingerprint);
+  std::lock_guard lock(shard.mu);
+  shard.pending.erase(fingerprint);
 }
 
 void DedupIndex::Release(std::string_view workspace_id, std::string_view message_id) {
@@ -49,6 +84,7 @@ void DedupIndex::Release(std::string_view workspace_id, std::string_view message
   Shard& shard = ShardOf(fingerprint);
   std::lock_guard lock(shard.mu);
   shard.seen.erase(fingerprint);
+  shard.pending.erase(fingerprint);
 }
 
 void DedupIndex::Restore(std::string_view workspace_id, std::string_view message_id, TimePoint at) {

@@ -76,5 +76,39 @@ TEST(DedupIndexTest, ConcurrentReservationsOfOneIdAdmitExactlyOne) {
   }
 }
 
+TEST(DedupIndexTest, ADuplicateOfAnAppendInFlightGetsThatAppendUntilItIsConfirmed) {
+  DedupIndex index;
+  auto original = std::make_shared<PendingAppend>();
+  EXPECT_TRUE(index.Reserve("ws1", "m1", kNoon, original).reserved);
+  DedupReservation retry = index.Reserve("ws1", "m1", kNoon, std::make_shared<PendingAppend>());
+  EXPECT_FALSE(retry.reserved);
+  EXPECT_EQ(retry.pending_original, original);
+  index.Confirm("ws1", "m1");
+  retry = index.Reserve("ws1", "m1", kNoon, std::make_shared<PendingAppend>());
+  EXPECT_FALSE(retry.reserved);
+  EXPECT_EQ(retry.pending_original, nullptr);  // durable: nothing to wait for
+}
+
+TEST(DedupIndexTest, AReleasedReservationIsFreeAgain) {
+  DedupIndex index;
+  EXPECT_TRUE(index.Reserve("ws1", "m1", kNoon, std::make_shared<PendingAppend>()).reserved);
+  index.Release("ws1", "m1");
+  const DedupReservation again = index.Reserve("ws1", "m1", kNoon, nullptr);
+  EXPECT_TRUE(again.reserved);
+  EXPECT_EQ(again.pending_original, nullptr);
+}
+
+TEST(PendingAppendTest, CallbacksRunOnceWithTheFirstOutcome) {
+  PendingAppend append;
+  std::vector<std::string> seen;
+  append.OnDone([&](const Status& status) { seen.push_back("early:" + status.ToString()); });
+  append.Finish(Status::Internal("disk full"));
+  append.Finish(Status::Ok());  // ignored: the outcome is known
+  append.OnDone([&](const Status& status) { seen.push_back("late:" + status.ToString()); });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].rfind("early:Internal", 0), 0u) << seen[0];
+  EXPECT_EQ(seen[1].rfind("late:Internal", 0), 0u) << seen[1];
+}
+
 }  // namespace
 }  // namespace cdp::ingest

@@ -38,6 +38,69 @@ std::string DescribeLateness(seconds late) {
 
 }  // namespace
 
+// The events one request appends: their dedup reservations, which end in
+// Confirm or Release, and the pending appends of other requests its
+// duplicates wait for.
+struct IngestService::AppendGroup {
+  AppendGroup(DedupIndex& dedup, std::shared_ptr<PendingAppend> pending)
+      : dedup(dedup), pending(std::move(pending)) {}
+
+  // Records a duplicate's original append to wait for (none when durable).
+  void WaitFor(std::shared_ptr<PendingAppend> original) {
+    if (!original || original == pending) return;  // a repeat within this request
+    if (std::find(originals.begin(), originals.end(), original) == originals.end()) {
+      originals.push_back(std::move(original));
+    }
+  }
+  void Succeed() {
+    for (const auto& [workspace_id, message_id] : reserved) dedup.Confirm(workspace_id, message_id);
+    if (pending) pending->Finish(Status::Ok());
+  }
+  void Fail(const Status& status) {
+    for (const auto& [workspace_id, message_id] : reserved) dedup.Release(workspace_id, message_id);
+    if (pending) pending->Finish(status);
+  }
+
+  DedupIndex& dedup;
+  const std::shared_ptr<PendingAppend> pending;               // null with async acks
+  std::vector<std::pair<std::string, std::string>> reserved;  // (workspace, message id)
+  std::vector<std::shared_ptr<PendingAppend>> originals;
+};
+
+// Answers once every original that a duplicate in the request waits for is
+// durable; when one failed, the duplicate was never stored, so the request
+// fails with 503 and the client's retry stores it.
+void IngestService::AnswerAfterOriginals(const std::shared_ptr<AppendGroup>& group,
+                                         IngestResult result, const Done& done) {
+  if (group->originals.empty()) return done(std::move(result));
+  struct Waiting {
+    std::mutex mu;
+    size_t left;
+    Status failure;  // GUARDED_BY(mu)
+    IngestResult result;
+  };
+  auto waiting = std::make_shared<Waiting>();
+  waiting->left = group->originals.size();
+  waiting->result = std::move(result);
+  for (const auto& original : group->originals) {
+    original->OnDone([waiting, done](const Status& status) {
+      std::unique_lock lock(waiting->mu);
+      if (!status.ok() && waiting->failure.ok()) waiting->failure = status;
+      if (--waiting->left > 0) return;
+      lock.unlock();
+      IngestResult& answer = waiting->result;
+      if (!waiting->failure.ok()) {
+        answer.status = StoreFailure(
+            "an earlier request with the same messageId could not be stored", waiting->failure);
+        answer.accepted = 0;
+        answer.duplicates = 0;
+        answer.rejected.clear();
+      }
+      done(std::move(answer));
+    });
+  }
+}
+
 std::optional<AckMode> ParseAckMode(std::string_view name) {
   if (name == "sync") return AckMode::kDurable;
   if (name == "async") return AckMode::kAsync;
@@ -73,7 +136,7 @@ Status IngestService::DeadLetter(const Event& event, const Status& reason) const
 }
 
 Result<IngestService::Admission> IngestService::Admit(Event& event, const IngestRequest& request,
-                                                      bool may_backfill) const {
+                                                      bool may_backfill, AppendGroup& group) const {
   if (!may_backfill) {
     // Without sentAt the client's own timestamp says when it sent the event.
     const bool has_sent_at = event.sent_at.has_value();
@@ -92,7 +155,10 @@ Result<IngestService::Admission> IngestService::Admit(Event& event, const Ingest
               field)};
     }
   }
-  if (!deps_.dedup.TryReserve(event.workspace_id, event.message_id, event.received_at)) {
+  DedupReservation reservation =
+      deps_.dedup.Reserve(event.workspace_id, event.message_id, event.received_at, group.pending);
+  if (!reservation.reserved) {
+    group.WaitFor(std::move(reservation.pending_original));
     return Admission{Verdict::kDuplicate, {}};
   }
   if (deps_.enricher != nullptr) {
@@ -195,20 +261,15 @@ void IngestService::Ingest(IngestRequest request, Done reply) const {
 
   std::vector<LogAppend> records;
   records.reserve(parsed->events.size());
-  // (workspace, message id) of each appended event, to release on failure.
-  auto reserved = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-  reserved->reserve(parsed->events.size());
-  const auto release_all = [this, reserved] {
-    for (const auto& [workspace_id, message_id] : *reserved) {
-      deps_.dedup.Release(workspace_id, message_id);
-    }
-  };
+  // Durable acks let a concurrent retry wait for this append (see PendingAppend).
+  auto group = std::make_shared<AppendGroup>(
+      deps_.dedup, options_.ack == AckMode::kDurable ? std::make_shared<PendingAppend>() : nullptr);
   for (size_t i = 0; i < parsed->events.size(); ++i) {
     Event& event = parsed->events[i];
     event.workspace_id = credentials->workspace_id;
-    Result<Admission> admission = Admit(event, request, credentials->may_backfill);
+    Result<Admission> admission = Admit(event, request, credentials->may_backfill, *group);
     if (!admission.ok()) {
-      release_all();
+      group->Fail(admission.status());
       result.status = admission.status();
       result.rejected.clear();
       return done(std::move(result));
@@ -225,7 +286,7 @@ void IngestService::Ingest(IngestRequest request, Done reply) const {
         break;
       }
       case Verdict::kAppend:
-        reserved->emplace_back(event.workspace_id, event.message_id);
+        group->reserved.emplace_back(event.workspace_id, event.message_id);
         records.push_back({EventLogKey(event), EncodeEvent(event)});
         break;
     }
@@ -233,31 +294,36 @@ void IngestService::Ingest(IngestRequest request, Done reply) const {
   std::sort(result.rejected.begin(), result.rejected.end(),
             [](const RejectedItem& a, const RejectedItem& b) { return a.index < b.index; });
   result.accepted = records.size();
-  if (records.empty()) return done(std::move(result));
+  if (records.empty()) {
+    group->Succeed();
+    return AnswerAfterOriginals(group, std::move(result), done);
+  }
 
   if (options_.ack == AckMode::kAsync) {
-    deps_.log.Append(std::move(records), [release_all, workspace_id = result.workspace_id,
-                                          count = result.accepted](const Status& status,
-                                                                   std::vector<LogPosition>) {
-      if (status.ok()) return;
-      release_all();
-      log::Error("acknowledged events were lost: the event log failed (CDP_INGEST_ACK=async)")
-          .Str("workspace_id", workspace_id)
-          .Int("events", static_cast<int64_t>(count))
-          .Err(status);
-    });
+    deps_.log.Append(
+        std::move(records), [group, workspace_id = result.workspace_id, count = result.accepted](
+                                const Status& status, std::vector<LogPosition>) {
+          if (status.ok()) return group->Succeed();
+          group->Fail(status);
+          log::Error("acknowledged events were lost: the event log failed (CDP_INGEST_ACK=async)")
+              .Str("workspace_id", workspace_id)
+              .Int("events", static_cast<int64_t>(count))
+              .Err(status);
+        });
     return done(std::move(result));
   }
-  deps_.log.Append(std::move(records), [release_all, result = std::move(result), done](
+  deps_.log.Append(std::move(records), [group, result = std::move(result), done](
                                            const Status& status, std::vector<LogPosition>) mutable {
     if (!status.ok()) {
-      release_all();
+      group->Fail(status);
       result.status = StoreFailure("the event log could not store the events", status);
       result.accepted = 0;
       result.duplicates = 0;
       result.rejected.clear();
+      return done(std::move(result));
     }
-    done(std::move(result));
+    group->Succeed();
+    AnswerAfterOriginals(group, std::move(result), done);
   });
 }
 

@@ -137,7 +137,11 @@ class IngestService {
     Verdict verdict = Verdict::kAppend;
     Status rejection;  // kRejected: why, with a field path relative to the item
   };
-  Result<Admission> Admit(Event& event, const IngestRequest& request, bool may_backfill) const;
+  struct AppendGroup;  // one request's reservations (in the .cc)
+  Result<Admission> Admit(Event& event, const IngestRequest& request, bool may_backfill,
+                          AppendGroup& group) const;
+  static void AnswerAfterOriginals(const std::shared_ptr<AppendGroup>& group, IngestResult result,
+                                   const Done& done);
   Status DeadLetter(const Event& event, const Status& reason) const;
 
   void Count(const IngestResult& result) const;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
+#include <mutex>
 
 #include "ingest/ingest_test_env.h"
 
@@ -266,6 +268,114 @@ TEST(IngestServiceTest, AFailedAppendIs503AndReleasesTheMessageIds) {
   // The client's retry must not be taken for a duplicate.
   EXPECT_TRUE(env.dedup_.TryReserve(env.workspace_id(), "m1", env.clock_.Now()));
   EXPECT_TRUE(env.dedup_.TryReserve(env.workspace_id(), "m2", env.clock_.Now()));
+}
+
+// The real log behind a gate: appends wait until the test lets them through
+// (or fails them), so that a request can be caught while its append is in flight.
+class GatedEventLog final : public EventLog {
+ public:
+  explicit GatedEventLog(EventLog& inner) : inner_(inner) {}
+  int partition_count() const override { return inner_.partition_count(); }
+  void Append(std::vector<LogAppend> records, AppendDone done) override {
+    std::lock_guard lock(mu_);
+    held_.push_back({std::move(records), std::move(done)});
+  }
+  void Open() { Release(std::nullopt); }
+  void Fail(const Status& status) { Release(status); }
+  Result<LogReadBatch> Read(int partition, uint64_t from, size_t max_bytes) override {
+    return inner_.Read(partition, from, max_bytes);
+  }
+  Result<uint64_t> EndOffset(int partition) override { return inner_.EndOffset(partition); }
+  Status Commit(std::string_view consumer, int partition, uint64_t next) override {
+    return inner_.Commit(consumer, partition, next);
+  }
+  Result<uint64_t> Committed(std::string_view consumer, int partition) override {
+    return inner_.Committed(consumer, partition);
+  }
+
+ private:
+  void Release(const std::optional<Status>& failure) {
+    std::vector<std::pair<std::vector<LogAppend>, AppendDone>> held;
+    {
+      std::lock_guard lock(mu_);
+      held.swap(held_);
+    }
+    for (auto& [records, done] : held) {
+      if (failure) {
+        done(*failure, {});
+      } else {
+        inner_.Append(std::move(records), std::move(done));
+      }
+    }
+  }
+
+  EventLog& inner_;
+  std::mutex mu_;
+  std::vector<std::pair<std::vector<LogAppend>, AppendDone>> held_;  // GUARDED_BY(mu_)
+};
+
+// Starts a request; its result arrives through the future.
+std::future<IngestResult> StartIngest(IngestService& service, IngestRequest request) {
+  auto promise = std::make_shared<std::promise<IngestResult>>();
+  std::future<IngestResult> future = promise->get_future();
+  service.Ingest(std::move(request),
+                 [promise](IngestResult result) { promise->set_value(std::move(result)); });
+  return future;
+}
+
+class ConcurrentRetryTest : public ::testing::Test {
+ protected:
+  IngestRequest Request(std::string body) {
+    return {.format = IngestFormat::kSegment,
+            .single_type = std::nullopt,
+            .body = std::move(body),
+            .credential = env_.workspace_.write_key};
+  }
+
+  // Opens the real log and puts the gate in front of it (members are built
+  // in declaration order: this runs before env_).
+  EventLog* OpenGatedLog() {
+    auto opened = LocalEventLog::Open({.dir = log_dir_.File("log")});
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    real_log_ = std::move(opened).value();
+    gate_ = std::make_unique<GatedEventLog>(*real_log_);
+    return gate_.get();
+  }
+
+  cdp::testing::TempDir log_dir_;
+  std::unique_ptr<LocalEventLog> real_log_;
+  std::unique_ptr<GatedEventLog> gate_;
+  IngestTestEnv env_{{}, {}, OpenGatedLog()};
+};
+
+TEST_F(ConcurrentRetryTest, ARetryIsAnsweredOnlyOnceTheOriginalIsDurable) {
+  std::future<IngestResult> original = StartIngest(*env_.service_, Request(BatchOf({Track("m1")})));
+  // The retry has nothing of its own to append: only the original's
+  // durability can hold its answer back.
+  std::future<IngestResult> retry = StartIngest(*env_.service_, Request(BatchOf({Track("m1")})));
+  EXPECT_EQ(original.wait_for(0s), std::future_status::timeout);
+  EXPECT_EQ(retry.wait_for(0s), std::future_status::timeout);
+  gate_->Open();
+  EXPECT_EQ(original.get().accepted, 1u);
+  const IngestResult second = retry.get();
+  EXPECT_TRUE(second.status.ok()) << second.status.ToString();
+  EXPECT_EQ(second.duplicates, 1u);
+  EXPECT_EQ(MessageIds(testing::ReadAllEvents(*real_log_)), std::vector<std::string>{"m1"});
+}
+
+TEST_F(ConcurrentRetryTest, WhenTheOriginalFailsTheRetryFailsTooAndTheNextOneStores) {
+  std::future<IngestResult> original = StartIngest(*env_.service_, Request(BatchOf({Track("m1")})));
+  std::future<IngestResult> retry = StartIngest(*env_.service_, Request(BatchOf({Track("m1")})));
+  gate_->Fail(Status::Internal("No space left on device"));
+  EXPECT_EQ(original.get().status.code(), ErrorCode::kUnavailable);
+  const IngestResult second = retry.get();
+  EXPECT_EQ(second.status.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(second.status.message().find("same messageId"), std::string::npos)
+      << second.status.message();
+
+  std::future<IngestResult> third = StartIngest(*env_.service_, Request(BatchOf({Track("m1")})));
+  gate_->Open();
+  EXPECT_EQ(third.get().accepted, 1u);
 }
 
 TEST(IngestServiceTest, AsyncAckAnswersAndTheEventsStillReachTheLog) {

@@ -71,7 +71,8 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
   std::vector<ReplayAttempt> rejections;
 
   for (const std::string& id : ids) {
-    ReplayItemResult& result = results.emplace_back(ReplayItemResult{id});
+    ReplayItemResult& result = results.emplace_back();
+    result.id = id;
     Result<DeadLetter> letter = dead_letters_.GetDeadLetter(workspace_id, id);
     if (!letter.ok()) {
       if (letter.status().code() != ErrorCode::kNotFound) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "auth/api_key_format.h"
@@ -42,8 +43,8 @@ std::string DescribeLateness(seconds late) {
 // Confirm or Release, and the pending appends of other requests its
 // duplicates wait for.
 struct IngestService::AppendGroup {
-  AppendGroup(DedupIndex& dedup, std::shared_ptr<PendingAppend> pending)
-      : dedup(dedup), pending(std::move(pending)) {}
+  AppendGroup(DedupIndex& dedup, std::string workspace_id, std::shared_ptr<PendingAppend> pending)
+      : dedup(dedup), workspace_id(std::move(workspace_id)), pending(std::move(pending)) {}
 
   // Records a duplicate's original append to wait for (none when durable).
   void WaitFor(std::shared_ptr<PendingAppend> original) {
@@ -53,17 +54,18 @@ struct IngestService::AppendGroup {
     }
   }
   void Succeed() {
-    for (const auto& [workspace_id, message_id] : reserved) dedup.Confirm(workspace_id, message_id);
+    for (const std::string& message_id : reserved) dedup.Confirm(workspace_id, message_id);
     if (pending) pending->Finish(Status::Ok());
   }
   void Fail(const Status& status) {
-    for (const auto& [workspace_id, message_id] : reserved) dedup.Release(workspace_id, message_id);
+    for (const std::string& message_id : reserved) dedup.Release(workspace_id, message_id);
     if (pending) pending->Finish(status);
   }
 
   DedupIndex& dedup;
-  const std::shared_ptr<PendingAppend> pending;               // null with async acks
-  std::vector<std::pair<std::string, std::string>> reserved;  // (workspace, message id)
+  const std::string workspace_id;
+  const std::shared_ptr<PendingAppend> pending;  // null with async acks
+  std::vector<std::string> reserved;             // message ids
   std::vector<std::shared_ptr<PendingAppend>> originals;
 };
 
@@ -263,7 +265,8 @@ void IngestService::Ingest(IngestRequest request, Done reply) const {
   records.reserve(parsed->events.size());
   // Durable acks let a concurrent retry wait for this append (see PendingAppend).
   auto group = std::make_shared<AppendGroup>(
-      deps_.dedup, options_.ack == AckMode::kDurable ? std::make_shared<PendingAppend>() : nullptr);
+      deps_.dedup, credentials->workspace_id,
+      options_.ack == AckMode::kDurable ? std::make_shared<PendingAppend>() : nullptr);
   for (size_t i = 0; i < parsed->events.size(); ++i) {
     Event& event = parsed->events[i];
     event.workspace_id = credentials->workspace_id;
@@ -286,7 +289,7 @@ void IngestService::Ingest(IngestRequest request, Done reply) const {
         break;
       }
       case Verdict::kAppend:
-        group->reserved.emplace_back(event.workspace_id, event.message_id);
+        group->reserved.push_back(event.message_id);
         records.push_back({EventLogKey(event), EncodeEvent(event)});
         break;
     }

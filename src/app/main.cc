@@ -7,6 +7,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "app/gen_command.h"
 #include "app/migrate_command.h"
 #include "app/serve_command.h"
 #include "app/workspace_command.h"
@@ -69,6 +70,9 @@ int main(int argc, char** argv) {
   limits->add_flag("--reset", limits_options.reset,
                    "Remove the override: every limit is the default again");
 
+  cdp::GenCommandOptions gen_options;
+  auto* gen = cdp::AddGenCommand(app, gen_options);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -97,6 +101,8 @@ int main(int argc, char** argv) {
     code = cdp::RunMigrateCommand(*config, action, down_steps);
   } else if (create->parsed()) {
     code = cdp::RunWorkspaceCreateCommand(*config, workspace_name, if_absent, keys_file);
+  } else if (gen->parsed()) {
+    code = cdp::RunGenCommand(gen_options);
   } else if (limits->parsed()) {
     code = cdp::RunWorkspaceLimitsCommand(*config, limits_workspace, limits_options);
   } else {

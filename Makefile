@@ -54,3 +54,9 @@ fmt:
 
 clean:
 	rm -rf build
+
+# Ingestion throughput (bench/ingest/run): /v1/batch and /v1/track against /health, durable and async.
+.PHONY: bench-ingest
+bench-ingest: build
+	scripts/install-deps bench
+	bench/ingest/run $(RELEASE_DIR)/cdp

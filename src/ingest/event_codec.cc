@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cassert>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -74,53 +77,184 @@ constexpr std::array<FieldName, kFieldCount> kFields = {{
 }};
 
 // ---- Encoding ----
+//
+// The payload is written directly rather than through JsonWriter: its shape
+// is fixed, so there are no commas to track, the keys are constants, and the
+// strings (almost always printable ASCII) are checked for characters to
+// escape eight bytes at a time. Encoding runs once per ingested event; this
+// takes 40% of the instructions JsonWriter took (and well under half the
+// time), for the same bytes.
 
 int64_t ToMicros(TimePoint t) {
   return std::chrono::floor<microseconds>(t.time_since_epoch()).count();
 }
 
-void WriteTime(JsonWriter& writer, TimePoint t) { writer.Int(ToMicros(t)); }
+constexpr uint64_t kEachByte = 0x0101010101010101ull;
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
 
-void WriteOptionalTime(JsonWriter& writer, const std::optional<TimePoint>& t) {
-  if (t) {
-    WriteTime(writer, *t);
-  } else {
-    writer.Null();
+// Whether any of the eight bytes needs more than a copy: a control
+// character, '"', '\\', or a byte of a multi-byte UTF-8 sequence (exact).
+bool AnyByteToEscape(uint64_t bytes) {
+  const uint64_t quotes = bytes ^ (kEachByte * '"');
+  const uint64_t backslashes = bytes ^ (kEachByte * '\\');
+  const uint64_t flagged = ((bytes - kEachByte * 0x20) & ~bytes) |
+                           ((quotes - kEachByte) & ~quotes) |
+                           ((backslashes - kEachByte) & ~backslashes) | bytes;
+  return (flagged & kHighBits) != 0;
+}
+
+bool IsPlainAscii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// Whether `text` is printable ASCII without '"' or '\\' (nothing to escape):
+// eight bytes at a time, the last ones again in an overlapping word.
+bool IsPlainText(std::string_view text) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+  uint64_t bytes;
+  if (size < 8) {
+    for (size_t i = 0; i < size; ++i) {
+      if (!IsPlainAscii(static_cast<unsigned char>(data[i]))) return false;
+    }
+    return true;
+  }
+  for (size_t i = 0; i + 8 <= size; i += 8) {
+    std::memcpy(&bytes, data + i, 8);
+    if (AnyByteToEscape(bytes)) return false;
+  }
+  std::memcpy(&bytes, data + size - 8, 8);
+  return !AnyByteToEscape(bytes);
+}
+
+// Appends `text` escaped exactly as AppendJsonEscaped does, when IsPlainText
+// said no: plain ASCII runs are copied, and an ASCII character to escape, and
+// everything from the first non-ASCII byte on, go through AppendJsonEscaped
+// itself (its output depends on nothing before a character boundary, so the
+// split is invisible).
+void AppendEscaped(std::string& out, std::string_view text) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+  size_t done = 0;
+  while (done < size) {
+    size_t end = done;
+    while (end < size && IsPlainAscii(static_cast<unsigned char>(data[end]))) ++end;
+    out.append(data + done, end - done);
+    if (end == size) return;
+    if (static_cast<unsigned char>(data[end]) >= 0x80) {
+      AppendJsonEscaped(out, text.substr(end));
+      return;
+    }
+    AppendJsonEscaped(out, text.substr(end, 1));
+    done = end + 1;
   }
 }
 
-void WriteNumber(JsonWriter& writer, double value) {
-  assert(std::isfinite(value));
-  // fmt writes -0.0 as "-0", which reads back as the integer 0.
-  if (value == 0 && std::signbit(value)) {
-    writer.Raw("-0.0");
-  } else {
-    writer.Double(value);
+// Writes into a buffer sized up front (EstimateSize) through a cursor: one
+// capacity check per piece, rather than std::string's per append.
+class PayloadWriter {
+ public:
+  explicit PayloadWriter(size_t capacity) {
+    buffer_.resize(capacity);
+    next_ = buffer_.data();
+    end_ = next_ + buffer_.size();
   }
-}
 
-void WriteProperties(JsonWriter& writer, const std::vector<Property>& properties) {
-  writer.BeginObject();
+  // Punctuation and keys, written as given.
+  PayloadWriter& Raw(std::string_view text) {
+    char* out = Room(text.size());
+    std::memcpy(out, text.data(), text.size());
+    next_ = out + text.size();
+    return *this;
+  }
+  PayloadWriter& Char(char c) {
+    *Room(1) = c;
+    ++next_;
+    return *this;
+  }
+  PayloadWriter& String(std::string_view text) {
+    if (!IsPlainText(text)) {
+      std::string escaped = "\"";
+      AppendEscaped(escaped, text);
+      escaped += '"';
+      return Raw(escaped);
+    }
+    char* out = Room(text.size() + 2);
+    *out++ = '"';
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
+    *out++ = '"';
+    next_ = out;
+    return *this;
+  }
+  PayloadWriter& Int(int64_t value) {
+    char* out = Room(kMaxNumberChars);
+    next_ = std::to_chars(out, out + kMaxNumberChars, value).ptr;
+    return *this;
+  }
+  // The shortest text that reads back as `value`, as JsonWriter writes it.
+  PayloadWriter& Number(double value) {
+    assert(std::isfinite(value));
+    // fmt writes -0.0 as "-0", which reads back as the integer 0.
+    if (value == 0 && std::signbit(value)) return Raw("-0.0");
+    char* out = Room(kMaxNumberChars);
+    next_ = fmt::format_to_n(out, kMaxNumberChars, "{}", value).out;
+    return *this;
+  }
+  PayloadWriter& Time(TimePoint t) { return Int(ToMicros(t)); }
+  PayloadWriter& OptionalTime(const std::optional<TimePoint>& t) {
+    return t ? Time(*t) : Raw("null");
+  }
+  PayloadWriter& Properties(const std::vector<Property>& properties);
+
+  std::string Take() && {
+    buffer_.resize(static_cast<size_t>(next_ - buffer_.data()));
+    return std::move(buffer_);
+  }
+
+ private:
+  // Enough for any int64 ("-9223372036854775808") and any shortest double
+  // ("-2.2250738585072014e-308").
+  static constexpr size_t kMaxNumberChars = 32;
+
+  // Where `size` more bytes go, growing the buffer if needed.
+  char* Room(size_t size) {
+    if (static_cast<size_t>(end_ - next_) < size) Grow(size);
+    return next_;
+  }
+  void Grow(size_t size) {
+    const size_t used = static_cast<size_t>(next_ - buffer_.data());
+    buffer_.resize(std::max(buffer_.size() * 2, used + size));
+    next_ = buffer_.data() + used;
+    end_ = buffer_.data() + buffer_.size();
+  }
+
+  std::string buffer_;  // [data, next_) written
+  char* next_;
+  char* end_;
+};
+
+PayloadWriter& PayloadWriter::Properties(const std::vector<Property>& properties) {
+  Char('{');
+  bool first = true;
   for (const Property& property : properties) {
-    writer.Key(property.name);
+    if (!first) Char(',');
+    first = false;
+    String(property.name).Char(':');
     assert(!property.timestamp || std::holds_alternative<std::string>(property.value));
     if (const auto* text = std::get_if<std::string>(&property.value)) {
       if (property.timestamp) {
-        writer.BeginArray().String(*text);
-        WriteTime(writer, *property.timestamp);
-        writer.EndArray();
+        Char('[').String(*text).Char(',').Time(*property.timestamp).Char(']');
       } else {
-        writer.String(*text);
+        String(*text);
       }
     } else if (const auto* number = std::get_if<double>(&property.value)) {
-      WriteNumber(writer, *number);
+      Number(*number);
     } else if (const auto* boolean = std::get_if<bool>(&property.value)) {
-      writer.Bool(*boolean);
+      Raw(*boolean ? "true" : "false");
     } else {
-      writer.Null();
+      Raw("null");
     }
   }
-  writer.EndObject();
+  return Char('}');
 }
 
 // Enough for the payload in one allocation in the common case: the keys and
@@ -275,35 +409,40 @@ Result<Event> DecodeFields(const std::array<element, kFieldCount>& fields) {
 }  // namespace
 
 std::string EncodeEvent(const Event& event) {
-  std::string buffer;
-  buffer.reserve(EstimateSize(event));
-  JsonWriter writer(std::move(buffer));
-  writer.BeginObject();
-  writer.Key(kFields[kVersionField].key).Int(kVersion);
-  writer.Key(kFields[kWorkspaceId].key).String(event.workspace_id);
-  writer.Key(kFields[kType].key).String(EventTypeName(event.type));
-  writer.Key(kFields[kMessageId].key).String(event.message_id);
-  writer.Key(kFields[kAnonymousId].key).String(event.anonymous_id);
-  writer.Key(kFields[kUserId].key).String(event.user_id);
-  writer.Key(kFields[kGroupId].key).String(event.group_id);
-  writer.Key(kFields[kPreviousId].key).String(event.previous_id);
-  writer.Key(kFields[kEventName].key).String(event.event);
-  WriteTime(writer.Key(kFields[kReceivedAt].key), event.received_at);
-  WriteOptionalTime(writer.Key(kFields[kSentAt].key), event.sent_at);
-  WriteOptionalTime(writer.Key(kFields[kOriginalTimestamp].key), event.original_timestamp);
-  WriteTime(writer.Key(kFields[kTimestamp].key), event.timestamp);
-  WriteProperties(writer.Key(kFields[kContext].key), event.context);
-  WriteProperties(writer.Key(kFields[kProperties].key), event.properties);
-  WriteProperties(writer.Key(kFields[kTraits].key), event.traits);
-  WriteProperties(writer.Key(kFields[kTraitsSetOnce].key), event.traits_set_once);
-  writer.Key(kFields[kIntegrations].key);
+  // Each key with the punctuation before it, in kFields order.
+  static const std::array<std::string, kFieldCount> kPrefixes = [] {
+    std::array<std::string, kFieldCount> prefixes;
+    for (size_t i = 0; i < kFieldCount; ++i) {
+      prefixes[i] = fmt::format("{}\"{}\":", i == 0 ? "{" : ",", kFields[i].key);
+    }
+    return prefixes;
+  }();
+  PayloadWriter writer(EstimateSize(event));
+  writer.Raw(kPrefixes[kVersionField]).Int(kVersion);
+  writer.Raw(kPrefixes[kWorkspaceId]).String(event.workspace_id);
+  writer.Raw(kPrefixes[kType]).String(EventTypeName(event.type));
+  writer.Raw(kPrefixes[kMessageId]).String(event.message_id);
+  writer.Raw(kPrefixes[kAnonymousId]).String(event.anonymous_id);
+  writer.Raw(kPrefixes[kUserId]).String(event.user_id);
+  writer.Raw(kPrefixes[kGroupId]).String(event.group_id);
+  writer.Raw(kPrefixes[kPreviousId]).String(event.previous_id);
+  writer.Raw(kPrefixes[kEventName]).String(event.event);
+  writer.Raw(kPrefixes[kReceivedAt]).Time(event.received_at);
+  writer.Raw(kPrefixes[kSentAt]).OptionalTime(event.sent_at);
+  writer.Raw(kPrefixes[kOriginalTimestamp]).OptionalTime(event.original_timestamp);
+  writer.Raw(kPrefixes[kTimestamp]).Time(event.timestamp);
+  writer.Raw(kPrefixes[kContext]).Properties(event.context);
+  writer.Raw(kPrefixes[kProperties]).Properties(event.properties);
+  writer.Raw(kPrefixes[kTraits]).Properties(event.traits);
+  writer.Raw(kPrefixes[kTraitsSetOnce]).Properties(event.traits_set_once);
+  writer.Raw(kPrefixes[kIntegrations]);
   if (event.integrations.empty()) {
-    writer.Null();
+    writer.Raw("null");
   } else {
     assert(event.integrations.front() == '{' && event.integrations.back() == '}');
     writer.Raw(event.integrations);
   }
-  writer.EndObject();
+  writer.Char('}');
   return std::move(writer).Take();
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,34 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
+// The leaves a property list gets room for up front (in one allocation small
+// enough for malloc's per-thread cache); most objects have about as many.
+constexpr size_t kExpectedLeaves = 8;
+
+bool IsLowerOrDigit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// Whether `key` is already in snake_case: a lowercase letter, then lowercase
+// letters, digits and single underscores, not ending with one. Most keys
+// are; AppendSnakeCase would copy such a key unchanged (after a '_' when
+// nested), so the flattener appends it directly.
+bool IsSnakeCase(std::string_view key) {
+  if (key.empty() || !(key.front() >= 'a' && key.front() <= 'z') || key.back() == '_') {
+    return false;
+  }
+  for (size_t i = 1; i < key.size(); ++i) {
+    if (!IsLowerOrDigit(key[i]) && (key[i] != '_' || key[i - 1] == '_')) return false;
+  }
+  return true;
+}
+
+// AppendSnakeCase, with the fast path above.
+bool AppendName(std::string_view key, std::string& name) {
+  if (!IsSnakeCase(key)) return AppendSnakeCase(key, name);
+  if (!name.empty()) name += '_';
+  name += key;
+  return true;
+}
+
 // One depth-first walk. The flattened name and the key path of the current
 // position are kept as stacks, so a leaf costs one copy of its name.
 class Flattener {
@@ -25,6 +54,7 @@ class Flattener {
   Flattener(std::string_view path, std::string_view defaults_path, std::vector<Property>& out)
       : path_(path), defaults_path_(defaults_path), out_(out) {
     assert(out_.empty());
+    out_.reserve(kExpectedLeaves);
   }
 
   // Walks `node`, then the keys of `defaults` (if any) that `node` lacks.
@@ -48,22 +78,18 @@ class Flattener {
   }
 
  private:
-  // Where a flattened name came from: the index of its Property in `out_`,
-  // and whether `defaults` gave it (then the object may still override it).
-  struct Origin {
-    size_t index;
-    bool from_defaults;
-  };
+  static constexpr size_t kNotFound = static_cast<size_t>(-1);
+  static constexpr size_t kMaxScannedLeaves = 32;
 
   Status Visit(std::string_view key, const element& value, const object* defaults,
                bool from_defaults) {
-    keys_.push_back(key);
+    keys_[depth_++] = key;
     const size_t name_size = name_.size();
     Status status;
-    if (keys_.size() > kMaxPropertyDepth) {
+    if (depth_ > kMaxPropertyDepth) {
       status =
           Error(from_defaults, fmt::format("nested more than {} levels deep", kMaxPropertyDepth));
-    } else if (!AppendSnakeCase(key, name_)) {
+    } else if (!AppendName(key, name_)) {
       status = Error(from_defaults, fmt::format("property name '{}' has no letter or digit", key));
     } else if (value.is_object()) {
       status = Walk(value.get_object().value_unsafe(), defaults, from_defaults);
@@ -71,18 +97,17 @@ class Flattener {
       status = AddLeaf(key, value, from_defaults);
     }
     name_.resize(name_size);
-    keys_.pop_back();
+    --depth_;
     return status;
   }
 
   Status AddLeaf(std::string_view key, const element& value, bool from_defaults) {
-    const auto [it, inserted] = origins_.try_emplace(name_, Origin{out_.size(), from_defaults});
-    if (!inserted) {
-      Origin& earlier = it->second;
-      if (from_defaults && !earlier.from_defaults) return Status::Ok();  // the object wins
-      if (!from_defaults && earlier.from_defaults) {
-        out_[earlier.index] = MakeProperty(value);
-        earlier.from_defaults = false;
+    if (const size_t earlier = FindLeaf(name_); earlier != kNotFound) {
+      const bool earlier_from_defaults = from_defaults_[earlier];
+      if (from_defaults && !earlier_from_defaults) return Status::Ok();  // the object wins
+      if (!from_defaults && earlier_from_defaults) {
+        out_[earlier] = MakeProperty(value);
+        from_defaults_[earlier] = false;
         return Status::Ok();
       }
       return Error(
@@ -90,7 +115,26 @@ class Flattener {
           fmt::format("'{}' is named '{}' once flattened, like another field", key, name_));
     }
     out_.push_back(MakeProperty(value));
+    from_defaults_.push_back(from_defaults);
+    if (!by_name_.empty()) by_name_.emplace(name_, out_.size() - 1);
     return Status::Ok();
+  }
+
+  // The index in `out_` of the leaf named `name`, or kNotFound. Most objects
+  // have a handful of leaves: a scan of them costs less than hashing the name
+  // and allocates nothing. Past kMaxScannedLeaves, a hash map takes over.
+  size_t FindLeaf(const std::string& name) {
+    if (out_.size() <= kMaxScannedLeaves) {
+      for (size_t i = 0; i < out_.size(); ++i) {
+        if (out_[i].name == name) return i;
+      }
+      return kNotFound;
+    }
+    if (by_name_.empty()) {
+      for (size_t i = 0; i < out_.size(); ++i) by_name_.emplace(out_[i].name, i);
+    }
+    const auto it = by_name_.find(name);
+    return it == by_name_.end() ? kNotFound : it->second;
   }
 
   Property MakeProperty(const element& value) const {
@@ -129,7 +173,8 @@ class Flattener {
   // A BadRequest on the current key's path as sent.
   Status Error(bool from_defaults, std::string message) const {
     std::string field(from_defaults ? defaults_path_ : path_);
-    for (const std::string_view key : keys_) {
+    for (size_t i = 0; i < depth_; ++i) {
+      const std::string_view key = keys_[i];
       field += '.';
       field += key;
     }
@@ -139,9 +184,17 @@ class Flattener {
   const std::string_view path_;
   const std::string_view defaults_path_;
   std::vector<Property>& out_;
-  std::string name_;                    // the current position's flattened name
-  std::vector<std::string_view> keys_;  // the current position's keys, as sent
-  std::unordered_map<std::string, Origin> origins_;
+  std::string name_;  // the current position's flattened name
+  // The current position's keys, as sent: keys_[0, depth_). One past the
+  // maximum depth, so that Visit can refuse the key that goes too deep.
+  std::array<std::string_view, kMaxPropertyDepth + 1> keys_;
+  size_t depth_ = 0;
+  // Per leaf of `out_`: whether `defaults` gave it (then the object may still
+  // override it).
+  std::vector<bool> from_defaults_;
+  // Flattened name -> index in `out_`, once there are more than
+  // kMaxScannedLeaves leaves (empty before).
+  std::unordered_map<std::string, size_t> by_name_;
 };
 
 }  // namespace

@@ -38,6 +38,8 @@ constexpr uint64_t kLogEveryNthGeoError = 10'000;
 class ContextSlots {
  public:
   explicit ContextSlots(std::vector<Property>& context) : context_(context) {
+    // Room for everything the enricher may add: one move of the context at most.
+    context_.reserve(context_.size() + kSlotCount);
     index_.fill(kNone);
     for (size_t i = 0; i < context_.size(); ++i) {
       const std::string& name = context_[i].name;
@@ -69,12 +71,25 @@ class ContextSlots {
     property.timestamp.reset();
   }
 
+  // Sets the string unless the property already holds exactly it (a client's
+  // own user_agent, an ip the policy keeps as is): no copy then.
+  void SetString(Slot slot, std::string_view value) {
+    if (index_[slot] != kNone) {
+      const Property& property = context_[index_[slot]];
+      const auto* text = std::get_if<std::string>(&property.value);
+      if (text != nullptr && *text == value && !property.timestamp) return;
+    }
+    Set(slot, std::string(value));
+  }
+
+  // Whether Fill would add a value: the client sent none, or null.
+  bool IsFree(Slot slot) const { return index_[slot] == kNone || context_[index_[slot]].is_null(); }
+
   // Adds the value unless the client sent a non-null one; empty strings are
   // not added.
-  void Fill(Slot slot, std::string value) {
-    if (value.empty()) return;
-    if (index_[slot] != kNone && !context_[index_[slot]].is_null()) return;
-    Set(slot, std::move(value));
+  void Fill(Slot slot, std::string_view value) {
+    if (value.empty() || !IsFree(slot)) return;
+    Set(slot, std::string(value));
   }
 
   // Removes the property, if present.
@@ -111,9 +126,9 @@ void Enricher::Enrich(Event& event, std::string_view client_ip, std::string_view
   if (!ip.empty() && geo_ != nullptr) {
     Result<GeoLocation> location = geo_->Locate(ip);
     if (location.ok()) {
-      slots.Fill(kGeoCountry, std::move(location->country_code));
-      slots.Fill(kGeoRegion, std::move(location->region_code));
-      slots.Fill(kGeoCity, std::move(location->city));
+      slots.Fill(kGeoCountry, location->country_code);
+      slots.Fill(kGeoRegion, location->region_code);
+      slots.Fill(kGeoCity, location->city);
     } else {
       const uint64_t errors = geo_errors_.fetch_add(1, std::memory_order_relaxed) + 1;
       if (errors == 1 || errors % kLogEveryNthGeoError == 0) {
@@ -124,21 +139,21 @@ void Enricher::Enrich(Event& event, std::string_view client_ip, std::string_view
     }
   }
   if (std::string stored = ApplyIpPolicy(ip, options_.ip_policy); !stored.empty()) {
-    slots.Set(kIp, std::move(stored));
+    slots.SetString(kIp, stored);
   } else {
     slots.Remove(kIp);
   }
 
   if (agent.empty()) return;
-  slots.Set(kUserAgent, agent);
+  slots.SetString(kUserAgent, agent);
   if (user_agents_ == nullptr) return;
   const std::shared_ptr<const UserAgentInfo> info = user_agents_->Parse(agent);
   slots.Set(kIsBot, info->is_bot);
   slots.Fill(kBrowser, info->browser_family);
-  slots.Fill(kBrowserVersion, info->BrowserVersion());
+  if (slots.IsFree(kBrowserVersion)) slots.Fill(kBrowserVersion, info->BrowserVersion());
   slots.Fill(kOs, info->os_family);
-  slots.Fill(kOsVersion, info->OsVersion());
-  slots.Fill(kDeviceType, std::string(DeviceTypeName(info->device_type)));
+  if (slots.IsFree(kOsVersion)) slots.Fill(kOsVersion, info->OsVersion());
+  slots.Fill(kDeviceType, DeviceTypeName(info->device_type));
   slots.Fill(kDeviceBrand, info->device_brand);
   slots.Fill(kDeviceModel, info->device_model);
 }

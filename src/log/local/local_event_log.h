@@ -26,10 +26,11 @@ namespace cdp {
 //   <dir>/consumers/<name>      a consumer's committed offsets
 //
 // One writer thread takes every append queued while it was busy and commits
-// them as a group: one write and one fdatasync per touched partition, then
-// the callbacks. Segments roll at `segment_bytes`; segments that every
-// consumer (every name that has committed at least once) has fully committed
-// and that are older than `min_retention` are deleted. Opening recovers from a crash by cutting
+// them as a group: one write and one fdatasync per touched partition (the
+// fdatasyncs at the same time, on helper threads), then the callbacks.
+// Segments roll at `segment_bytes`; segments that every consumer (every name
+// that has committed at least once) has fully committed and that are older
+// than `min_retention` are deleted. Opening recovers from a crash by cutting
 // the torn tail of each partition's newest segment.
 class LocalEventLog final : public EventLog {
  public:
@@ -77,6 +78,7 @@ class LocalEventLog final : public EventLog {
     std::vector<LogAppend> records;
     AppendDone done;
   };
+  class SyncWorkers;
 
   explicit LocalEventLog(Options options);
   Status OpenPartitions();
@@ -89,6 +91,13 @@ class LocalEventLog final : public EventLog {
 
   Options options_;
   std::vector<std::unique_ptr<Partition>> partitions_;
+
+  // Writer thread only: the helpers that sync partitions at once, each
+  // partition's framed records of the current group (kept between groups to
+  // spare the allocation), and the partition of each of the group's records.
+  std::unique_ptr<SyncWorkers> workers_;
+  std::vector<std::string> frames_;
+  std::vector<int> record_partitions_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

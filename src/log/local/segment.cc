@@ -17,34 +17,42 @@ namespace cdp::local_log {
 namespace {
 
 constexpr uint64_t kIndexEveryBytes = 64 << 10;
+constexpr uint64_t kReserveStepBytes = 4 << 20;
 constexpr size_t kReadChunkBytes = 256 << 10;
 
 }  // namespace
 
 std::string SegmentFileName(uint64_t base_offset) { return fmt::format("{:020}.log", base_offset); }
 
-Segment::Segment(std::string path, int fd, uint64_t base_offset)
-    : path_(std::move(path)), fd_(fd), base_offset_(base_offset), end_offset_(base_offset) {}
+Segment::Segment(std::string path, int fd, uint64_t base_offset, uint64_t reserve_bytes)
+    : path_(std::move(path)),
+      fd_(fd),
+      base_offset_(base_offset),
+      end_offset_(base_offset),
+      reserve_limit_(reserve_bytes) {}
 
 Segment::~Segment() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Result<std::unique_ptr<Segment>> Segment::Create(const std::string& dir, uint64_t base_offset) {
+Result<std::unique_ptr<Segment>> Segment::Create(const std::string& dir, uint64_t base_offset,
+                                                 uint64_t reserve_bytes) {
   const std::string path = dir + "/" + SegmentFileName(base_offset);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("create", path);
-  auto segment = std::unique_ptr<Segment>(new Segment(path, fd, base_offset));
+  auto segment = std::unique_ptr<Segment>(new Segment(path, fd, base_offset, reserve_bytes));
   CDP_RETURN_IF_ERROR(SyncDirectory(dir));
   return segment;
 }
 
 Result<std::unique_ptr<Segment>> Segment::Open(const std::string& path, uint64_t base_offset,
-                                               bool is_last) {
+                                               bool is_last, uint64_t reserve_bytes) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus("open", path);
-  auto segment = std::unique_ptr<Segment>(new Segment(path, fd, base_offset));
+  auto segment =
+      std::unique_ptr<Segment>(new Segment(path, fd, base_offset, is_last ? reserve_bytes : 0));
   CDP_RETURN_IF_ERROR(segment->Scan(is_last));
+  segment->reserved_bytes_ = segment->size_bytes_;
   return segment;
 }
 
@@ -119,7 +127,20 @@ uint64_t Segment::PositionAtOrBefore(uint64_t offset) const {
   return std::prev(it)->second;
 }
 
+void Segment::ReserveBlocksFor(uint64_t end) {
+  if (end <= reserved_bytes_ || reserved_bytes_ >= reserve_limit_) return;
+  const uint64_t target =
+      std::min(reserve_limit_, std::max(end, reserved_bytes_ + kReserveStepBytes));
+  if (::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_bytes_),
+                  static_cast<off_t>(target - reserved_bytes_)) != 0) {
+    reserve_limit_ = 0;  // unsupported, or the disk is full: plain appends from now on
+    return;
+  }
+  reserved_bytes_ = target;
+}
+
 Status Segment::Append(const std::string& framed, uint64_t record_count) {
+  ReserveBlocksFor(size_bytes_ + framed.size());
   CDP_RETURN_IF_ERROR(WriteAt(fd_, path_, framed.data(), framed.size(), size_bytes_));
   // Index the batch's first record; batches are the unit of a write.
   MaybeIndex(end_offset_, size_bytes_);
@@ -133,6 +154,7 @@ Status Segment::Sync() { return SyncFile(fd_, path_); }
 Status Segment::Truncate(uint64_t size_bytes, uint64_t end_offset) {
   if (::ftruncate(fd_, static_cast<off_t>(size_bytes)) != 0) return ErrnoStatus("truncate", path_);
   size_bytes_ = size_bytes;
+  reserved_bytes_ = std::min(reserved_bytes_, size_bytes);  // truncation frees reserved blocks
   end_offset_ = end_offset;
   std::lock_guard lock(index_mu_);
   while (!index_.empty() && index_.back().second >= size_bytes) index_.pop_back();

@@ -15,12 +15,18 @@ size_t TrimmedSize(std::string_view text) {
   return end - begin;
 }
 
+// This thread's DOM parser (see RequestBody).
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
 }  // namespace
 
 Status RequestBody::Parse(std::string_view text) {
   text_ = simdjson::padded_string(text);
   simdjson::dom::element root;
-  if (const auto error = parser_.parse(text_).get(root); error != simdjson::SUCCESS) {
+  if (const auto error = ThreadParser().parse(text_).get(root); error != simdjson::SUCCESS) {
     return Status::BadRequest("request body is not valid JSON")
         .WithCause(simdjson::error_message(error));
   }

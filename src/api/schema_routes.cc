@@ -47,6 +47,17 @@ Result<SchemaPropertyType> RequestedType(std::string_view body) {
   return *type;
 }
 
+// "section", "name" and "type" of a property, inside an open object.
+void WritePropertyKeys(JsonWriter& json, SchemaSection section, std::string_view name,
+                       SchemaPropertyType type) {
+  json.Key("section")
+      .String(SchemaSectionName(section))
+      .Key("name")
+      .String(name)
+      .Key("type")
+      .String(SchemaPropertyTypeName(type));
+}
+
 std::string SchemaBody(const std::vector<SchemaEvent>& events) {
   JsonWriter json;
   json.BeginObject().Key("events").BeginArray();
@@ -63,14 +74,9 @@ std::string SchemaBody(const std::vector<SchemaEvent>& events) {
         .BeginArray();
     for (const SchemaEventProperty& property : event.properties) {
       properties.emplace(SchemaPropertyKey{property.section, property.name}, property.type);
-      json.BeginObject()
-          .Key("section")
-          .String(SchemaSectionName(property.section))
-          .Key("name")
-          .String(property.name)
-          .Key("type")
-          .String(SchemaPropertyTypeName(property.type))
-          .Key("first_seen")
+      json.BeginObject();
+      WritePropertyKeys(json, property.section, property.name, property.type);
+      json.Key("first_seen")
           .String(FormatIso8601(property.first_seen))
           .Key("last_seen")
           .String(FormatIso8601(property.last_seen))
@@ -80,14 +86,9 @@ std::string SchemaBody(const std::vector<SchemaEvent>& events) {
   }
   json.EndArray().Key("properties").BeginArray();
   for (const auto& [key, type] : properties) {
-    json.BeginObject()
-        .Key("section")
-        .String(SchemaSectionName(key.section))
-        .Key("name")
-        .String(key.name)
-        .Key("type")
-        .String(SchemaPropertyTypeName(type))
-        .EndObject();
+    json.BeginObject();
+    WritePropertyKeys(json, key.section, key.name, type);
+    json.EndObject();
   }
   return std::move(json.EndArray().EndObject()).Take();
 }
@@ -115,16 +116,9 @@ void AddSchemaRoutes(http::Router& router, SchemaRegistry& registry, ingest::Sch
                    registry.ChangePropertyType(workspace_id, path.section, path.name, type));
                gate.Invalidate(workspace_id);
                JsonWriter json;
-               json.BeginObject()
-                   .Key("section")
-                   .String(SchemaSectionName(path.section))
-                   .Key("name")
-                   .String(path.name)
-                   .Key("type")
-                   .String(SchemaPropertyTypeName(type))
-                   .Key("previous_type")
-                   .String(SchemaPropertyTypeName(previous))
-                   .EndObject();
+               json.BeginObject();
+               WritePropertyKeys(json, path.section, path.name, type);
+               json.Key("previous_type").String(SchemaPropertyTypeName(previous)).EndObject();
                return http::Response::Json(200, std::move(json).Take());
              }));
   router.Add("DELETE", "/schemas/properties/{section}/{name}",

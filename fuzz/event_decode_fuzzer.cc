@@ -13,8 +13,8 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "ingest/event.h"
-#include "ingest/event_codec.h"
+#include "model/event.h"
+#include "model/event_codec.h"
 
 namespace {
 

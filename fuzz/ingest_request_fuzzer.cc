@@ -35,8 +35,8 @@
 #include "core/iso8601.h"
 #include "core/result.h"
 #include "core/uuid.h"
-#include "ingest/event.h"
-#include "ingest/event_codec.h"
+#include "model/event.h"
+#include "model/event_codec.h"
 #include "ingest/event_time.h"
 #include "ingest/request_parser.h"
 

@@ -13,7 +13,6 @@ namespace cdp::api {
 
 namespace {
 
-using ingest::EventType;
 using ingest::IngestFormat;
 using ingest::IngestResult;
 
@@ -156,7 +155,7 @@ void AddIngestRoutes(http::Router& router, const ingest::IngestService& service,
   for (const EventType type : {EventType::kTrack, EventType::kIdentify, EventType::kPage,
                                EventType::kScreen, EventType::kGroup, EventType::kAlias}) {
     const Endpoint endpoint{IngestFormat::kSegment, type};
-    const std::string_view name = ingest::EventTypeName(type);
+    const std::string_view name = EventTypeName(type);
     router.Add("POST", fmt::format("/v1/{}", name), IngestHandler(service, endpoint, trusted));
     router.Add("POST", fmt::format("/{}", name), IngestHandler(service, endpoint, trusted));
   }

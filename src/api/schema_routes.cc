@@ -28,7 +28,7 @@ Result<PropertyPath> PropertyPathOf(const http::Request& request) {
   return PropertyPath{*section, std::string(request.PathParam("name"))};
 }
 
-Result<SchemaPropertyType> RequestedType(std::string_view body) {
+Result<PropertyType> RequestedType(std::string_view body) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(body).get(root) != simdjson::SUCCESS || !root.is_object()) {
@@ -38,7 +38,7 @@ Result<SchemaPropertyType> RequestedType(std::string_view body) {
   if (root["type"].get_string().get(name) != simdjson::SUCCESS) {
     return Status::BadRequest("type is required: string, number, boolean or timestamp", "type");
   }
-  const std::optional<SchemaPropertyType> type = ParseSchemaPropertyType(name);
+  const std::optional<PropertyType> type = ParsePropertyType(name);
   if (!type) {
     return Status::BadRequest(
         fmt::format("unknown type '{}'; expected string, number, boolean or timestamp", name),
@@ -49,19 +49,19 @@ Result<SchemaPropertyType> RequestedType(std::string_view body) {
 
 // "section", "name" and "type" of a property, inside an open object.
 void WritePropertyKeys(JsonWriter& json, SchemaSection section, std::string_view name,
-                       SchemaPropertyType type) {
+                       PropertyType type) {
   json.Key("section")
       .String(SchemaSectionName(section))
       .Key("name")
       .String(name)
       .Key("type")
-      .String(SchemaPropertyTypeName(type));
+      .String(PropertyTypeName(type));
 }
 
 std::string SchemaBody(const std::vector<SchemaEvent>& events) {
   JsonWriter json;
   json.BeginObject().Key("events").BeginArray();
-  std::map<SchemaPropertyKey, SchemaPropertyType> properties;
+  std::map<SchemaPropertyKey, PropertyType> properties;
   for (const SchemaEvent& event : events) {
     json.BeginObject()
         .Key("name")
@@ -110,15 +110,15 @@ void AddSchemaRoutes(http::Router& router, SchemaRegistry& registry, ingest::Sch
                CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
                                     AuthenticateApiRequest(request, secret_keys));
                CDP_ASSIGN_OR_RETURN(const PropertyPath path, PropertyPathOf(request));
-               CDP_ASSIGN_OR_RETURN(const SchemaPropertyType type, RequestedType(request.body()));
+               CDP_ASSIGN_OR_RETURN(const PropertyType type, RequestedType(request.body()));
                CDP_ASSIGN_OR_RETURN(
-                   const SchemaPropertyType previous,
+                   const PropertyType previous,
                    registry.ChangePropertyType(workspace_id, path.section, path.name, type));
                gate.Invalidate(workspace_id);
                JsonWriter json;
                json.BeginObject();
                WritePropertyKeys(json, path.section, path.name, type);
-               json.Key("previous_type").String(SchemaPropertyTypeName(previous)).EndObject();
+               json.Key("previous_type").String(PropertyTypeName(previous)).EndObject();
                return http::Response::Json(200, std::move(json).Take());
              }));
   router.Add("DELETE", "/schemas/properties/{section}/{name}",

@@ -22,7 +22,6 @@
 namespace cdp::gen {
 namespace {
 
-using ingest::PropertyType;
 
 constexpr int64_t kMinute = 60'000;
 constexpr int64_t kDay = 86'400'000;
@@ -314,8 +313,8 @@ TEST(GeneratorTest, TheIngestionParserAcceptsEveryMessageWithStableTypes) {
   ASSERT_GT(lines.size(), 5000u);
   std::map<std::string, PropertyType> types;
   std::set<std::string> names;
-  const auto check = [&](std::string_view section, const std::vector<ingest::Property>& props) {
-    for (const ingest::Property& property : props) {
+  const auto check = [&](std::string_view section, const std::vector<Property>& props) {
+    for (const Property& property : props) {
       ASSERT_FALSE(property.is_null()) << property.name;
       const std::string key = std::string(section) + "." + property.name;
       names.insert(key);
@@ -339,7 +338,7 @@ TEST(GeneratorTest, TheIngestionParserAcceptsEveryMessageWithStableTypes) {
       ADD_FAILURE() << lines[begin + rejected.index] << ": " << rejected.status.ToString();
     }
     ASSERT_EQ(parsed->events.size(), end - begin);
-    for (const ingest::Event& event : parsed->events) {
+    for (const Event& event : parsed->events) {
       check("properties", event.properties);
       check("traits", event.traits);
       check("context", event.context);

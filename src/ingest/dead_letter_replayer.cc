@@ -6,7 +6,7 @@
 #include <future>
 
 #include "core/uuid.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "ingest/store_failure.h"
 
 namespace cdp::ingest {

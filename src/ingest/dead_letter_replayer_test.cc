@@ -29,7 +29,7 @@ class DeadLetterReplayerTest : public ::testing::Test {
   void FixPlanAsNumber() {
     ASSERT_TRUE(env_.store_
                     ->ChangePropertyType(env_.workspace_id(), SchemaSection::kProperties, "plan",
-                                         SchemaPropertyType::kNumber)
+                                         PropertyType::kNumber)
                     .ok());
     env_.schema_->Invalidate(env_.workspace_id());
   }

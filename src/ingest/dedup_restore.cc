@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 
 namespace cdp::ingest {
 

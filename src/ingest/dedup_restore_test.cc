@@ -4,7 +4,7 @@
 
 #include <future>
 
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
 #include "support/temp_dir.h"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "ingest/event.h"
+#include "model/event.h"
 
 namespace cdp::ingest {
 

@@ -8,7 +8,7 @@
 #include "auth/api_key_format.h"
 #include "core/log.h"
 #include "core/uuid.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "ingest/store_failure.h"
 
 namespace cdp::ingest {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "auth/workspace_provisioner.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "ingest/ingest_service.h"
 #include "log/local/local_event_log.h"
 #include "meta/sqlite/sqlite_test_store.h"

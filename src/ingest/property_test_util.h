@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/event.h"
+#include "model/event.h"
 
 namespace cdp::ingest {
 

@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "core/result.h"
-#include "ingest/event.h"
+#include "model/event.h"
 #include "ingest/request_body.h"
 #include "ingest/request_parser.h"
 

@@ -7,7 +7,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "ingest/event.h"
+#include "model/event.h"
 
 namespace cdp::ingest {
 

@@ -35,8 +35,8 @@ std::string ConflictField(const SchemaConflict& conflict) {
 
 std::string ConflictMessage(const SchemaConflict& conflict) {
   return fmt::format("{} is a {}, but the schema registered it as a {}", ConflictField(conflict),
-                     SchemaPropertyTypeName(conflict.seen),
-                     SchemaPropertyTypeName(conflict.registered));
+                     PropertyTypeName(conflict.seen),
+                     PropertyTypeName(conflict.registered));
 }
 
 struct SchemaGate::CachedSchema {

@@ -10,7 +10,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/string_map.h"
-#include "ingest/event.h"
+#include "model/event.h"
 #include "meta/schema_registry.h"
 
 namespace cdp::ingest {

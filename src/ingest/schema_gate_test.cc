@@ -27,9 +27,9 @@ class CountingRegistry final : public SchemaRegistry {
   Result<std::vector<SchemaEvent>> ListSchema(std::string_view workspace_id) override {
     return inner_.ListSchema(workspace_id);
   }
-  Result<SchemaPropertyType> ChangePropertyType(std::string_view workspace_id,
+  Result<PropertyType> ChangePropertyType(std::string_view workspace_id,
                                                 SchemaSection section, std::string_view name,
-                                                SchemaPropertyType type) override {
+                                                PropertyType type) override {
     return inner_.ChangePropertyType(workspace_id, section, name, type);
   }
   Status DeleteProperty(std::string_view workspace_id, SchemaSection section,
@@ -43,7 +43,7 @@ class CountingRegistry final : public SchemaRegistry {
   SchemaRegistry& inner_;
 };
 
-SchemaObservation Observation(std::string event, SchemaPropertyType plan_type) {
+SchemaObservation Observation(std::string event, PropertyType plan_type) {
   return {std::move(event), testing::kTestNow, {{SchemaSection::kProperties, "plan", plan_type}}};
 }
 
@@ -56,18 +56,18 @@ class SchemaGateTest : public ::testing::Test {
 };
 
 TEST_F(SchemaGateTest, RegistersWhatIsNewAndAsksTheStoreNothingForWhatIsKnown) {
-  auto first = gate_.Admit(ws(), Observation("Signed Up", SchemaPropertyType::kString));
+  auto first = gate_.Admit(ws(), Observation("Signed Up", PropertyType::kString));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_TRUE(first->empty());
   EXPECT_EQ(registry_.loads, 1);
   EXPECT_EQ(registry_.registers, 1);
   for (int i = 0; i < 100; ++i) {
-    ASSERT_TRUE(gate_.Admit(ws(), Observation("Signed Up", SchemaPropertyType::kString))->empty());
+    ASSERT_TRUE(gate_.Admit(ws(), Observation("Signed Up", PropertyType::kString))->empty());
   }
   EXPECT_EQ(registry_.loads, 1);
   EXPECT_EQ(registry_.registers, 1);
   // A new event name is new even with known properties.
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("Upgraded", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("Upgraded", PropertyType::kString))->empty());
   EXPECT_EQ(registry_.registers, 2);
   auto listed = env_.store_->ListSchema(ws());
   ASSERT_TRUE(listed.ok());
@@ -75,13 +75,13 @@ TEST_F(SchemaGateTest, RegistersWhatIsNewAndAsksTheStoreNothingForWhatIsKnown) {
 }
 
 TEST_F(SchemaGateTest, AConflictIsReportedAndNotRegistered) {
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("Signed Up", SchemaPropertyType::kString))->empty());
-  auto conflicts = gate_.Admit(ws(), Observation("Upgraded", SchemaPropertyType::kNumber));
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("Signed Up", PropertyType::kString))->empty());
+  auto conflicts = gate_.Admit(ws(), Observation("Upgraded", PropertyType::kNumber));
   ASSERT_TRUE(conflicts.ok());
   ASSERT_EQ(conflicts->size(), 1u);
   EXPECT_EQ((*conflicts)[0],
-            (SchemaConflict{SchemaSection::kProperties, "plan", SchemaPropertyType::kString,
-                            SchemaPropertyType::kNumber}));
+            (SchemaConflict{SchemaSection::kProperties, "plan", PropertyType::kString,
+                            PropertyType::kNumber}));
   EXPECT_EQ(ConflictField((*conflicts)[0]), "properties.plan");
   EXPECT_EQ(ConflictMessage((*conflicts)[0]),
             "properties.plan is a number, but the schema registered it as a string");
@@ -92,53 +92,53 @@ TEST_F(SchemaGateTest, AConflictIsReportedAndNotRegistered) {
 }
 
 TEST_F(SchemaGateTest, AFixThroughThisProcessIsSeenAtOnce) {
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   ASSERT_TRUE(env_.store_
                   ->ChangePropertyType(ws(), SchemaSection::kProperties, "plan",
-                                       SchemaPropertyType::kNumber)
+                                       PropertyType::kNumber)
                   .ok());
   gate_.Invalidate(ws());
-  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kNumber))->empty());
-  EXPECT_EQ(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->size(), 1u);
+  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kNumber))->empty());
+  EXPECT_EQ(gate_.Admit(ws(), Observation("E", PropertyType::kString))->size(), 1u);
 }
 
 TEST_F(SchemaGateTest, AFixElsewhereIsSeenWithinTheRefresh) {
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   // Another process changes the type; this gate was not told.
   ASSERT_TRUE(env_.store_
                   ->ChangePropertyType(ws(), SchemaSection::kProperties, "plan",
-                                       SchemaPropertyType::kNumber)
+                                       PropertyType::kNumber)
                   .ok());
   // The new type conflicts with the cache, so the store is asked, and accepts.
   const int registers = registry_.registers;
-  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kNumber))->empty());
+  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kNumber))->empty());
   EXPECT_EQ(registry_.registers, registers + 1);
   // That disagreement dropped the cache: the old type now conflicts.
-  EXPECT_EQ(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->size(), 1u);
+  EXPECT_EQ(gate_.Admit(ws(), Observation("E", PropertyType::kString))->size(), 1u);
 }
 
 TEST_F(SchemaGateTest, AStaleCacheLastsAtMostOneRefresh) {
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   ASSERT_TRUE(env_.store_
                   ->ChangePropertyType(ws(), SchemaSection::kProperties, "plan",
-                                       SchemaPropertyType::kNumber)
+                                       PropertyType::kNumber)
                   .ok());
   // Until the refresh the cache lets the old type through without asking:
   // the documented bound on another process's fix.
-  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  EXPECT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   env_.clock_.Advance(61s);
-  EXPECT_EQ(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->size(), 1u);
+  EXPECT_EQ(gate_.Admit(ws(), Observation("E", PropertyType::kString))->size(), 1u);
   EXPECT_EQ(registry_.loads, 2);
 }
 
 TEST_F(SchemaGateTest, KnownEventsAreReportedAgainEachRefreshToKeepLastSeen) {
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   const int registers = registry_.registers;
   env_.clock_.Advance(30s);
-  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", SchemaPropertyType::kString))->empty());
+  ASSERT_TRUE(gate_.Admit(ws(), Observation("E", PropertyType::kString))->empty());
   EXPECT_EQ(registry_.registers, registers);
   env_.clock_.Advance(31s);
-  SchemaObservation later = Observation("E", SchemaPropertyType::kString);
+  SchemaObservation later = Observation("E", PropertyType::kString);
   later.at = env_.clock_.Now();
   ASSERT_TRUE(gate_.Admit(ws(), later)->empty());
   EXPECT_EQ(registry_.registers, registers + 1);
@@ -148,7 +148,7 @@ TEST_F(SchemaGateTest, KnownEventsAreReportedAgainEachRefreshToKeepLastSeen) {
 }
 
 TEST_F(SchemaGateTest, AnUnknownWorkspaceIsTheStoresError) {
-  auto result = gate_.Admit("no-such-workspace", Observation("E", SchemaPropertyType::kString));
+  auto result = gate_.Admit("no-such-workspace", Observation("E", PropertyType::kString));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), ErrorCode::kNotFound);
 }
@@ -165,11 +165,11 @@ TEST(ObservationOfTest, ListsNonNullPropertiesTraitsAndContextUnderTheEventsName
   EXPECT_EQ(observation.at, testing::kTestNow);
   EXPECT_EQ(observation.properties,
             (std::vector<ObservedProperty>{
-                {SchemaSection::kTraits, "email", SchemaPropertyType::kString},
-                {SchemaSection::kTraits, "age", SchemaPropertyType::kNumber},
-                {SchemaSection::kTraits, "first_plan", SchemaPropertyType::kString},
-                {SchemaSection::kContext, "ip", SchemaPropertyType::kString},
-                {SchemaSection::kContext, "is_bot", SchemaPropertyType::kBoolean},
+                {SchemaSection::kTraits, "email", PropertyType::kString},
+                {SchemaSection::kTraits, "age", PropertyType::kNumber},
+                {SchemaSection::kTraits, "first_plan", PropertyType::kString},
+                {SchemaSection::kContext, "ip", PropertyType::kString},
+                {SchemaSection::kContext, "is_bot", PropertyType::kBoolean},
             }));
   event.type = EventType::kTrack;
   event.event = "Order Completed";

@@ -10,14 +10,6 @@ std::optional<SchemaSection> ParseSchemaSection(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<SchemaPropertyType> ParseSchemaPropertyType(std::string_view name) {
-  for (SchemaPropertyType type : {SchemaPropertyType::kString, SchemaPropertyType::kNumber,
-                                  SchemaPropertyType::kBoolean, SchemaPropertyType::kTimestamp}) {
-    if (SchemaPropertyTypeName(type) == name) return type;
-  }
-  return std::nullopt;
-}
-
 SchemaCheck WorkspaceSchema::Check(const SchemaObservation& observation) const {
   SchemaCheck check;
   const auto event = events.find(observation.event);

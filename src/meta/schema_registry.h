@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "model/property_type.h"
 
 namespace cdp {
 
@@ -34,32 +35,11 @@ constexpr std::string_view SchemaSectionName(SchemaSection section) {
 }
 std::optional<SchemaSection> ParseSchemaSection(std::string_view name);
 
-// The type a property has in the schema registry. Ingestion decides which a
-// value has (a string that is an ISO-8601 date-time is a timestamp); null
-// values carry no type and are not observed.
-enum class SchemaPropertyType { kString, kNumber, kBoolean, kTimestamp };
-
-// "string" / "number" / "boolean" / "timestamp".
-constexpr std::string_view SchemaPropertyTypeName(SchemaPropertyType type) {
-  switch (type) {
-    case SchemaPropertyType::kString:
-      return "string";
-    case SchemaPropertyType::kNumber:
-      return "number";
-    case SchemaPropertyType::kBoolean:
-      return "boolean";
-    case SchemaPropertyType::kTimestamp:
-      return "timestamp";
-  }
-  return "";
-}
-std::optional<SchemaPropertyType> ParseSchemaPropertyType(std::string_view name);
-
 // One property as an event carried it.
 struct ObservedProperty {
   SchemaSection section = SchemaSection::kProperties;
   std::string name;  // flattened, snake_case; not empty
-  SchemaPropertyType type = SchemaPropertyType::kString;
+  PropertyType type = PropertyType::kString;
 
   friend bool operator==(const ObservedProperty&, const ObservedProperty&) = default;
 };
@@ -80,8 +60,8 @@ struct SchemaObservation {
 struct SchemaConflict {
   SchemaSection section = SchemaSection::kProperties;
   std::string name;
-  SchemaPropertyType registered = SchemaPropertyType::kString;
-  SchemaPropertyType seen = SchemaPropertyType::kString;
+  PropertyType registered = PropertyType::kString;
+  PropertyType seen = PropertyType::kString;
 
   friend bool operator==(const SchemaConflict&, const SchemaConflict&) = default;
 };
@@ -90,7 +70,7 @@ struct SchemaConflict {
 struct SchemaEventProperty {
   SchemaSection section = SchemaSection::kProperties;
   std::string name;
-  SchemaPropertyType type = SchemaPropertyType::kString;
+  PropertyType type = PropertyType::kString;
   TimePoint first_seen;  // first carried by this event
   TimePoint last_seen;   // last reported carried by this event (see RegisterSchema)
 
@@ -150,7 +130,7 @@ struct SchemaCheck {
 // schema, and reloaded periodically to see fixes made by other processes;
 // until then it is stale. A value; not synchronized.
 struct WorkspaceSchema {
-  std::map<SchemaPropertyKey, SchemaPropertyType, SchemaPropertyKeyLess> properties;
+  std::map<SchemaPropertyKey, PropertyType, SchemaPropertyKeyLess> properties;
   // Event name -> the properties it has carried.
   std::map<std::string, std::set<SchemaPropertyKey, SchemaPropertyKeyLess>, std::less<>> events;
 
@@ -224,10 +204,9 @@ class SchemaRegistry {
   // and those carrying the old one conflict. Returns the type it had. Links to
   // events and first_seen are kept. NotFound (field "name") when the property
   // is not registered in that section; NotFound when the workspace does not exist.
-  virtual Result<SchemaPropertyType> ChangePropertyType(std::string_view workspace_id,
-                                                        SchemaSection section,
-                                                        std::string_view name,
-                                                        SchemaPropertyType type) = 0;
+  virtual Result<PropertyType> ChangePropertyType(std::string_view workspace_id,
+                                                  SchemaSection section, std::string_view name,
+                                                  PropertyType type) = 0;
   // Forgets a property: its type and its links to events. The next event that
   // carries it registers its type afresh. NotFound (field "name") when it is
   // not registered in that section; NotFound when the workspace does not exist.

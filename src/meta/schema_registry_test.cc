@@ -12,8 +12,8 @@ using namespace std::chrono_literals;
 constexpr SchemaSection kProps = SchemaSection::kProperties;
 constexpr SchemaSection kTraits = SchemaSection::kTraits;
 constexpr SchemaSection kContext = SchemaSection::kContext;
-constexpr SchemaPropertyType kString = SchemaPropertyType::kString;
-constexpr SchemaPropertyType kNumber = SchemaPropertyType::kNumber;
+constexpr PropertyType kString = PropertyType::kString;
+constexpr PropertyType kNumber = PropertyType::kNumber;
 
 TEST(SchemaRegistryTest, NamesRoundTrip) {
   for (SchemaSection section : {kProps, kTraits, kContext}) {
@@ -22,12 +22,12 @@ TEST(SchemaRegistryTest, NamesRoundTrip) {
   EXPECT_EQ(SchemaSectionName(kContext), "context");
   EXPECT_EQ(ParseSchemaSection("Properties"), std::nullopt);
 
-  for (SchemaPropertyType type :
-       {kString, kNumber, SchemaPropertyType::kBoolean, SchemaPropertyType::kTimestamp}) {
-    EXPECT_EQ(ParseSchemaPropertyType(SchemaPropertyTypeName(type)), type);
+  for (PropertyType type :
+       {kString, kNumber, PropertyType::kBoolean, PropertyType::kTimestamp}) {
+    EXPECT_EQ(ParsePropertyType(PropertyTypeName(type)), type);
   }
-  EXPECT_EQ(SchemaPropertyTypeName(SchemaPropertyType::kTimestamp), "timestamp");
-  EXPECT_EQ(ParseSchemaPropertyType("integer"), std::nullopt);
+  EXPECT_EQ(PropertyTypeName(PropertyType::kTimestamp), "timestamp");
+  EXPECT_EQ(ParsePropertyType("integer"), std::nullopt);
 }
 
 TEST(SchemaRegistryTest, KeysOrderBySectionThenName) {

@@ -11,7 +11,7 @@
 
 #include "blackbox/cdp_process.h"
 #include "core/clock.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
 
 namespace cdp::testing {
@@ -113,7 +113,7 @@ class GenTest : public ::testing::Test {
         EXPECT_TRUE(batch.ok());
         if (!batch.ok() || batch->records.empty()) break;
         for (const LogRecord& record : batch->records) {
-          auto event = ingest::DecodeEvent(record.payload);
+          auto event = DecodeEvent(record.payload);
           EXPECT_TRUE(event.ok()) << event.status().ToString();
           if (event.ok()) ids.push_back(event->message_id);
         }

@@ -7,7 +7,7 @@
 #include <regex>
 
 #include "blackbox/cdp_process.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
 #include "support/raw_http_client.h"
 
@@ -97,17 +97,17 @@ class IngestTest : public ::testing::Test {
   }
 
   // Every event in the log; stops the server first (the log has one owner).
-  std::vector<ingest::Event> LoggedEvents() {
+  std::vector<Event> LoggedEvents() {
     Stop();
     auto log = LocalEventLog::Open({.dir = dir_.path() + "/log"});
     EXPECT_TRUE(log.ok()) << log.status().ToString();
-    std::vector<ingest::Event> events;
+    std::vector<Event> events;
     if (!log.ok()) return events;
     for (int partition = 0; partition < (*log)->partition_count(); ++partition) {
       auto batch = (*log)->Read(partition, 0, 64 << 20);
       EXPECT_TRUE(batch.ok());
       for (const LogRecord& record : batch->records) {
-        auto event = ingest::DecodeEvent(record.payload);
+        auto event = DecodeEvent(record.payload);
         EXPECT_TRUE(event.ok()) << event.status().ToString();
         if (event.ok()) events.push_back(std::move(event).value());
       }
@@ -143,8 +143,8 @@ TEST_F(IngestTest, EverySegmentEndpointTakesItsTypeWithAndWithoutV1) {
     }
   }
   std::map<std::string, int> types;
-  for (const ingest::Event& event : LoggedEvents()) {
-    ++types[std::string(ingest::EventTypeName(event.type))];
+  for (const Event& event : LoggedEvents()) {
+    ++types[std::string(EventTypeName(event.type))];
     EXPECT_FALSE(event.message_id.empty());
   }
   EXPECT_EQ(
@@ -175,10 +175,10 @@ TEST_F(IngestTest, BatchImportAndCaptureEndpoints) {
   EXPECT_EQ(single.status, 200) << single.body;
 
   size_t with_library = 0;
-  const std::vector<ingest::Event> events = LoggedEvents();
+  const std::vector<Event> events = LoggedEvents();
   EXPECT_EQ(events.size(), 4 * 2 + 2 * 2 + 1u);
-  for (const ingest::Event& event : events) {
-    for (const ingest::Property& property : event.context)
+  for (const Event& event : events) {
+    for (const Property& property : event.context)
       with_library += property.name == "library_name";
   }
   EXPECT_EQ(with_library, 8u);  // the batch's context reached each Segment item
@@ -334,8 +334,8 @@ TEST_F(IngestTest, TheClientIpComesFromTheTrustedProxyOnlyWhenConfigured) {
   Post("/v1/track", R"({"userId":"u1","event":"E","messageId":"proxied"})",
        {{"X-Write-Key", acme_.write_key}, {"X-Forwarded-For", "10.9.9.9, 198.51.100.2"}});
   std::map<std::string, std::string> ip_of;
-  for (const ingest::Event& event : LoggedEvents()) {
-    for (const ingest::Property& property : event.context) {
+  for (const Event& event : LoggedEvents()) {
+    for (const Property& property : event.context) {
       if (property.name == "ip") ip_of[event.message_id] = std::get<std::string>(property.value);
     }
   }

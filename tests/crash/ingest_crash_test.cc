@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "blackbox/cdp_process.h"
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
 #include "support/raw_http_client.h"
 
@@ -339,7 +339,7 @@ void CountLoggedMessageIds(const std::string& log_dir, const std::string& worksp
       ASSERT_TRUE(batch.ok()) << "partition " << partition << ": " << batch.status().ToString();
       if (batch->records.empty()) break;
       for (const LogRecord& record : batch->records) {
-        Result<ingest::Event> event = ingest::DecodeEvent(record.payload);
+        Result<Event> event = DecodeEvent(record.payload);
         ASSERT_TRUE(event.ok()) << "partition " << partition << " offset " << record.offset << ": "
                                 << event.status().ToString();
         EXPECT_EQ(event->workspace_id, workspace_id);

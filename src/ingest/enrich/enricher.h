@@ -8,7 +8,7 @@
 #include "ingest/enrich/geo_locator.h"
 #include "ingest/enrich/ip_privacy.h"
 #include "ingest/enrich/user_agent_cache.h"
-#include "ingest/event.h"
+#include "model/event.h"
 
 namespace cdp::ingest::enrich {
 

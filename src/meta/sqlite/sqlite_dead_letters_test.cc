@@ -224,7 +224,7 @@ TEST_F(SqliteDeadLettersTest, DeletingAWorkspaceDeletesItsSchemaAndDeadLetters) 
   ASSERT_TRUE(
       store_
           ->RegisterSchema(
-              "w1", {"A", kT0, {{SchemaSection::kProperties, "x", SchemaPropertyType::kString}}})
+              "w1", {"A", kT0, {{SchemaSection::kProperties, "x", PropertyType::kString}}})
           .ok());
   ASSERT_TRUE(store_->RegisterSchema("w2", {"A", kT0, {}}).ok());
 

@@ -58,9 +58,9 @@ class SqliteMetaStore final : public MetaStore, public SchemaRegistry, public De
                                                      const SchemaObservation& observation) override;
   Result<WorkspaceSchema> LoadSchema(std::string_view workspace_id) override;
   Result<std::vector<SchemaEvent>> ListSchema(std::string_view workspace_id) override;
-  Result<SchemaPropertyType> ChangePropertyType(std::string_view workspace_id,
+  Result<PropertyType> ChangePropertyType(std::string_view workspace_id,
                                                 SchemaSection section, std::string_view name,
-                                                SchemaPropertyType type) override;
+                                                PropertyType type) override;
   Status DeleteProperty(std::string_view workspace_id, SchemaSection section,
                         std::string_view name) override;
 

@@ -65,15 +65,15 @@ Result<SchemaSection> ReadSection(const SqliteStatement& row, int column, std::s
   return *section;
 }
 
-Result<SchemaPropertyType> ReadType(const SqliteStatement& row, int column) {
+Result<PropertyType> ReadType(const SqliteStatement& row, int column) {
   const std::string text = row.ColumnText(column);
-  std::optional<SchemaPropertyType> type = ParseSchemaPropertyType(text);
+  std::optional<PropertyType> type = ParsePropertyType(text);
   if (!type) return Status::Internal(fmt::format("schema_properties.type is unknown: '{}'", text));
   return *type;
 }
 
 // The type registered for `property`. REQUIRES: it is registered.
-Result<SchemaPropertyType> RegisteredType(SqliteStatement& select, std::string_view workspace_id,
+Result<PropertyType> RegisteredType(SqliteStatement& select, std::string_view workspace_id,
                                           const ObservedProperty& property) {
   select.Reset();
   CDP_RETURN_IF_ERROR(select.BindText(1, workspace_id));
@@ -133,10 +133,10 @@ Result<std::vector<SchemaConflict>> SqliteMetaStore::RegisterSchema(
     insert.Reset();
     CDP_RETURN_IF_ERROR(insert.BindText(2, SchemaSectionName(property.section)));
     CDP_RETURN_IF_ERROR(insert.BindText(3, property.name));
-    CDP_RETURN_IF_ERROR(insert.BindText(4, SchemaPropertyTypeName(property.type)));
+    CDP_RETURN_IF_ERROR(insert.BindText(4, PropertyTypeName(property.type)));
     if (Status status = insert.Run(); !status.ok()) return WorkspaceError(status, workspace_id);
     if (connection_->Changes() == 1) continue;  // newly registered with this type
-    CDP_ASSIGN_OR_RETURN(SchemaPropertyType registered,
+    CDP_ASSIGN_OR_RETURN(PropertyType registered,
                          RegisteredType(select, workspace_id, property));
     if (registered != property.type) {
       conflicts.push_back({property.section, property.name, registered, property.type});
@@ -166,10 +166,10 @@ Result<std::vector<SchemaConflict>> SqliteMetaStore::RegisterSchema(
   return conflicts;
 }
 
-Result<SchemaPropertyType> SqliteMetaStore::ChangePropertyType(std::string_view workspace_id,
+Result<PropertyType> SqliteMetaStore::ChangePropertyType(std::string_view workspace_id,
                                                                SchemaSection section,
                                                                std::string_view name,
-                                                               SchemaPropertyType type) {
+                                                               PropertyType type) {
   std::lock_guard lock(mutex_);
   // Holding the write lock from BEGIN, the type read is the type replaced.
   CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
@@ -179,11 +179,11 @@ Result<SchemaPropertyType> SqliteMetaStore::ChangePropertyType(std::string_view 
   if (!found) {
     return PropertyNotFound(CheckWorkspaceExists(workspace_id), workspace_id, section, name);
   }
-  CDP_ASSIGN_OR_RETURN(SchemaPropertyType previous, ReadType(select, 0));
+  CDP_ASSIGN_OR_RETURN(PropertyType previous, ReadType(select, 0));
 
   CDP_ASSIGN_OR_RETURN(auto update, connection_->Prepare(kUpdatePropertyType));
   CDP_RETURN_IF_ERROR(BindPropertyKey(update, workspace_id, section, name));
-  CDP_RETURN_IF_ERROR(update.BindText(4, SchemaPropertyTypeName(type)));
+  CDP_RETURN_IF_ERROR(update.BindText(4, PropertyTypeName(type)));
   CDP_RETURN_IF_ERROR(update.Run());
   CDP_RETURN_IF_ERROR(transaction.Commit());
   return previous;

@@ -19,10 +19,10 @@ const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5
 constexpr SchemaSection kProps = SchemaSection::kProperties;
 constexpr SchemaSection kTraits = SchemaSection::kTraits;
 constexpr SchemaSection kContext = SchemaSection::kContext;
-constexpr SchemaPropertyType kString = SchemaPropertyType::kString;
-constexpr SchemaPropertyType kNumber = SchemaPropertyType::kNumber;
-constexpr SchemaPropertyType kBoolean = SchemaPropertyType::kBoolean;
-constexpr SchemaPropertyType kTimestamp = SchemaPropertyType::kTimestamp;
+constexpr PropertyType kString = PropertyType::kString;
+constexpr PropertyType kNumber = PropertyType::kNumber;
+constexpr PropertyType kBoolean = PropertyType::kBoolean;
+constexpr PropertyType kTimestamp = PropertyType::kTimestamp;
 
 class SqliteSchemaRegistryTest : public ::testing::Test {
  protected:
@@ -341,7 +341,7 @@ TEST_F(SqliteSchemaRegistryTest, ConcurrentFirstObservationsRegisterExactlyOneTy
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      const SchemaPropertyType type = t % 2 == 0 ? kString : kNumber;
+      const PropertyType type = t % 2 == 0 ? kString : kNumber;
       for (int round = 0; round < kRounds; ++round) {
         start.arrive_and_wait();
         const SchemaObservation observation{
@@ -360,12 +360,12 @@ TEST_F(SqliteSchemaRegistryTest, ConcurrentFirstObservationsRegisterExactlyOneTy
     const std::string name = "p" + std::to_string(round);
     auto registered = schema->properties.find(SchemaPropertyKey{kProps, name});
     ASSERT_NE(registered, schema->properties.end()) << name;
-    const SchemaPropertyType winner = registered->second;
+    const PropertyType winner = registered->second;
     int accepted = 0;
     for (int t = 0; t < kThreads; ++t) {
       const auto& result = results[round][t];
       ASSERT_TRUE(result.ok()) << result.status().ToString();
-      const SchemaPropertyType seen = t % 2 == 0 ? kString : kNumber;
+      const PropertyType seen = t % 2 == 0 ? kString : kNumber;
       if (result->empty()) {
         EXPECT_EQ(seen, winner) << name << " thread " << t;
         ++accepted;

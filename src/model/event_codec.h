@@ -4,9 +4,9 @@
 #include <string_view>
 
 #include "core/result.h"
-#include "ingest/event.h"
+#include "model/event.h"
 
-namespace cdp::ingest {
+namespace cdp {
 
 // The event log's record format for one accepted Event: ingestion appends
 // LogAppend{EventLogKey(event), EncodeEvent(event)}, and the loader decodes
@@ -92,4 +92,4 @@ Result<Event> DecodeEvent(std::string_view payload);
 // ordered among themselves but not against that visitor's anonymous ones.
 std::string EventLogKey(const Event& event);
 
-}  // namespace cdp::ingest
+}  // namespace cdp

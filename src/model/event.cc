@@ -1,10 +1,10 @@
-#include "ingest/event.h"
+#include "model/event.h"
 
 #include <array>
 #include <cassert>
 #include <utility>
 
-namespace cdp::ingest {
+namespace cdp {
 
 namespace {
 
@@ -42,4 +42,4 @@ PropertyType Property::type() const {
   return PropertyType::kString;
 }
 
-}  // namespace cdp::ingest
+}  // namespace cdp

@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "meta/schema_registry.h"
+#include "model/property_type.h"
 
-namespace cdp::ingest {
+namespace cdp {
 
 // The six Segment message types; PostHog-style capture events map onto them.
 enum class EventType { kTrack, kIdentify, kPage, kScreen, kGroup, kAlias };
 
 std::string_view EventTypeName(EventType type);  // "track", "identify", ...
 std::optional<EventType> ParseEventType(std::string_view name);
-
-// The type a property has in the schema registry (one vocabulary for both).
-// A string that is an ISO-8601 date-time is a timestamp.
-using PropertyType = SchemaPropertyType;
-inline std::string_view PropertyTypeName(PropertyType type) { return SchemaPropertyTypeName(type); }
 
 // One flattened property: {"a":{"b":1}} becomes name "a_b"; names are
 // snake_case; an array is kept as its JSON text (type string); null values
@@ -62,4 +57,4 @@ struct Event {
   std::string integrations;
 };
 
-}  // namespace cdp::ingest
+}  // namespace cdp

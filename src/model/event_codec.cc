@@ -1,4 +1,4 @@
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -17,7 +17,7 @@
 
 #include "core/json_writer.h"
 
-namespace cdp::ingest {
+namespace cdp {
 
 namespace {
 
@@ -505,4 +505,4 @@ std::string EventLogKey(const Event& event) {
   return key;
 }
 
-}  // namespace cdp::ingest
+}  // namespace cdp

@@ -1,8 +1,8 @@
-#include "ingest/event.h"
+#include "model/event.h"
 
 #include <gtest/gtest.h>
 
-namespace cdp::ingest {
+namespace cdp {
 namespace {
 
 TEST(EventTypeTest, NamesRoundTrip) {
@@ -38,4 +38,4 @@ TEST(PropertyTypeTest, Names) {
 }
 
 }  // namespace
-}  // namespace cdp::ingest
+}  // namespace cdp

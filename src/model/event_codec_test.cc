@@ -1,4 +1,4 @@
-#include "ingest/event_codec.h"
+#include "model/event_codec.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace cdp::ingest {
+namespace cdp {
 namespace {
 
 using namespace std::chrono_literals;
@@ -537,4 +537,4 @@ TEST(EventCodecTest, Throughput) {
 }
 
 }  // namespace
-}  // namespace cdp::ingest
+}  // namespace cdp

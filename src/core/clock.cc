@@ -13,6 +13,15 @@ int64_t UnixMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+int64_t UnixMicros(TimePoint t) {
+  return std::chrono::floor<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromUnixMicros(int64_t micros) {
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+
 std::string FormatIso8601(TimePoint t) {
   using namespace std::chrono;
   const auto ms = floor<milliseconds>(t);

@@ -44,5 +44,9 @@ std::string FormatIso8601(TimePoint t);
 
 // Milliseconds since the Unix epoch.
 int64_t UnixMillis(TimePoint t);
+// Microseconds since the Unix epoch (rounded toward the past), the precision
+// events are stored with, and back.
+int64_t UnixMicros(TimePoint t);
+TimePoint FromUnixMicros(int64_t micros);
 
 }  // namespace cdp

@@ -7,9 +7,24 @@
 
 namespace cdp::testing {
 
-TempDir::TempDir() {
+namespace {
+
+std::string DefaultParent() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") + "/cdp-test-XXXXXX";
+  return base && *base ? base : "/tmp";
+}
+
+}  // namespace
+
+TempDir::TempDir() : TempDir(DefaultParent()) {}
+
+TempDir TempDir::InMemory() {
+  std::error_code error;
+  return TempDir(std::filesystem::is_directory("/dev/shm", error) ? "/dev/shm" : DefaultParent());
+}
+
+TempDir::TempDir(const std::string& parent) {
+  std::string pattern = parent + "/cdp-test-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -9,6 +9,11 @@ namespace cdp::testing {
 class TempDir {
  public:
   TempDir();
+  // Under `parent` instead.
+  explicit TempDir(const std::string& parent);
+  // Under /dev/shm when the machine has it: for tests whose crashes are
+  // simulated above the file system and that would only wait on real fsyncs.
+  static TempDir InMemory();
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -43,6 +43,8 @@ class IngestStack {
   const SecretKeyAuthenticator& secret_keys() const { return secret_keys_; }
   SchemaRegistry& schema_registry() { return schema_registry_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
+  // The event log ingestion appends to. REQUIRES: not closed.
+  EventLog& log() { return *log_; }
 
   // Stops housekeeping and closes the event log once every queued append is
   // durable and answered. Call after the HTTP server stopped taking requests

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include "app/gen_command.h"
 #include "app/migrate_command.h"
@@ -69,6 +71,15 @@ int main(int argc, char** argv) {
       ->type_name("N");
   limits->add_flag("--reset", limits_options.reset,
                    "Remove the override: every limit is the default again");
+  auto* retention = workspace->add_subcommand(
+      "retention", "Show or change how many days a workspace's events are kept");
+  std::string retention_workspace;
+  std::optional<std::string> retention_days;
+  retention->add_option("name", retention_workspace, "Workspace name")->required();
+  retention
+      ->add_option("days", retention_days,
+                   "Keep events whose UTC day ended at most DAYS days ago (1 to 36500)")
+      ->type_name("DAYS");
 
   cdp::GenCommandOptions gen_options;
   auto* gen = cdp::AddGenCommand(app, gen_options);
@@ -105,6 +116,8 @@ int main(int argc, char** argv) {
     code = cdp::RunGenCommand(gen_options);
   } else if (limits->parsed()) {
     code = cdp::RunWorkspaceLimitsCommand(*config, limits_workspace, limits_options);
+  } else if (retention->parsed()) {
+    code = cdp::RunWorkspaceRetentionCommand(*config, retention_workspace, retention_days);
   } else {
     code = cdp::RunWorkspaceListCommand(*config);
   }

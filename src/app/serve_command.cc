@@ -7,6 +7,7 @@
 #include "api/schema_routes.h"
 #include "api/system_routes.h"
 #include "app/ingest_stack.h"
+#include "app/store_stack.h"
 #include "core/log.h"
 #include "http/metrics.h"
 #include "http/pipeline.h"
@@ -61,6 +62,8 @@ int RunServeCommand(const Config& config) {
   SqliteMetaStore& meta_store = **meta;
   auto ingest = IngestStack::Open(config, meta_store);
   if (!ingest.ok()) return Refuse("cannot start ingestion", ingest.status());
+  auto store = StoreStack::Open(config, (*ingest)->log(), meta_store);
+  if (!store.ok()) return Refuse("cannot open the event store", store.status());
 
   const http::ServerOptions options = ServerOptionsFrom(config);
   http::HttpMetrics metrics(options.threads);
@@ -83,6 +86,8 @@ int RunServeCommand(const Config& config) {
     return Refuse("cannot start the HTTP server", started);
   }
   const bool finished_in_time = server.Wait();
+  // The loader's last load reads the log, so it stops before the log closes.
+  (*store)->Close();
   // Appends still queued are made durable and answered while the server's
   // connections exist.
   (*ingest)->Close();

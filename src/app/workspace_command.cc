@@ -184,6 +184,22 @@ void PrintEffectiveLimits(const Config& config, const Workspace& workspace,
   }
 }
 
+// DAYS of `cdp workspace retention`: a whole number of days within
+// Workspace's bounds.
+Result<int> ParseRetentionDays(std::string_view text) {
+  Result<int64_t> days =
+      config_values::ParseInt(text, Workspace::kMinRetentionDays, Workspace::kMaxRetentionDays);
+  if (!days.ok()) {
+    return Status::BadRequest(
+        fmt::format("invalid DAYS: the retention is a whole number of days from {} to {}, got '{}'",
+                    Workspace::kMinRetentionDays, Workspace::kMaxRetentionDays, text));
+  }
+  return static_cast<int>(*days);
+}
+
+// "90 days", "1 day".
+std::string FormatDays(int days) { return fmt::format("{} day{}", days, days == 1 ? "" : "s"); }
+
 }  // namespace
 
 int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool if_absent,
@@ -245,10 +261,13 @@ int RunWorkspaceListCommand(const Config& config) {
 
   size_t name_width = 4;
   for (const auto& w : *workspaces) name_width = std::max(name_width, w.name.size());
-  fmt::print("{:<36}  {:<{}}  {:<24}  {}\n", "id", "name", name_width, "created_at", "rate_limits");
+  // "36500 days" is the longest retention.
+  fmt::print("{:<36}  {:<{}}  {:<24}  {:<10}  {}\n", "id", "name", name_width, "created_at",
+             "retention", "rate_limits");
   for (const auto& w : *workspaces) {
-    fmt::print("{:<36}  {:<{}}  {:<24}  {}\n", w.id, w.name, name_width,
-               FormatIso8601(w.created_at), overridden.contains(w.id) ? "override" : "default");
+    fmt::print("{:<36}  {:<{}}  {:<24}  {:<10}  {}\n", w.id, w.name, name_width,
+               FormatIso8601(w.created_at), FormatDays(w.retention_days),
+               overridden.contains(w.id) ? "override" : "default");
   }
   return 0;
 }
@@ -292,6 +311,38 @@ int RunWorkspaceLimitsCommand(const Config& config, std::string_view name,
   Result<std::optional<WorkspaceRateLimits>> limits = FindRateLimits(**store, workspace->id);
   if (!limits.ok()) return ReportCommandFailure(limits.status());
   PrintEffectiveLimits(config, *workspace, *limits);
+  return 0;
+}
+
+int RunWorkspaceRetentionCommand(const Config& config, std::string_view name,
+                                 const std::optional<std::string>& days) {
+  // Checked before the database is opened: a typo changes nothing.
+  std::optional<int> new_days;
+  if (days) {
+    Result<int> parsed = ParseRetentionDays(*days);
+    if (!parsed.ok()) return ReportCommandFailure(parsed.status());
+    new_days = *parsed;
+  }
+
+  Result<std::unique_ptr<SqliteMetaStore>> store = OpenCurrentStore(config);
+  if (!store.ok()) return ReportCommandFailure(store.status());
+  Result<Workspace> workspace = (*store)->FindWorkspaceByName(name);
+  if (!workspace.ok()) return ReportCommandFailure(workspace.status());
+
+  if (new_days) {
+    if (Status status = (*store)->SetWorkspaceRetention(workspace->id, *new_days); !status.ok()) {
+      return ReportCommandFailure(status);
+    }
+    fmt::print("retention of workspace {} updated\n", workspace->name);
+    // Read back: what is printed is what is stored.
+    workspace = (*store)->GetWorkspace(workspace->id);
+    if (!workspace.ok()) return ReportCommandFailure(workspace.status());
+  }
+  fmt::print("retention of workspace {} (id {}): {}{}\n", workspace->name, workspace->id,
+             FormatDays(workspace->retention_days),
+             workspace->retention_days == Workspace::kDefaultRetentionDays ? " (the default)" : "");
+  fmt::print("  events whose UTC day ended more than {} ago are dropped\n",
+             FormatDays(workspace->retention_days));
   return 0;
 }
 

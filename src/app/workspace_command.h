@@ -21,8 +21,8 @@ namespace cdp {
 int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool if_absent,
                               const std::string& keys_file);
 
-// `cdp workspace list`: prints the id, name and creation time of every
-// workspace, and whether its rate limits are the defaults. Returns the
+// `cdp workspace list`: prints the id, name, creation time and retention of
+// every workspace, and whether its rate limits are the defaults. Returns the
 // process exit code.
 int RunWorkspaceListCommand(const Config& config);
 
@@ -54,5 +54,15 @@ struct WorkspaceLimitsOptions {
 // value, an unknown workspace, a database not at this cdp's schema version).
 int RunWorkspaceLimitsCommand(const Config& config, std::string_view name,
                               const WorkspaceLimitsOptions& options);
+
+// `cdp workspace retention NAME [DAYS]`: how many days the event store keeps
+// the workspace's events (Workspace::retention_days; 90 unless changed).
+// With DAYS, a whole number from 1 to 36500, stores it; then, and without
+// DAYS, prints the workspace's retention. An invalid DAYS is refused before
+// the database is touched.
+// Returns the process exit code: 0 on success, 1 on failure (an invalid
+// DAYS, an unknown workspace, a database not at this cdp's schema version).
+int RunWorkspaceRetentionCommand(const Config& config, std::string_view name,
+                                 const std::optional<std::string>& days);
 
 }  // namespace cdp

@@ -47,6 +47,9 @@ class CountingMetaStore final : public MetaStore {
     return store_.FindWorkspaceByName(name);
   }
   Result<std::vector<Workspace>> ListWorkspaces() override { return store_.ListWorkspaces(); }
+  Status SetWorkspaceRetention(std::string_view workspace_id, int days) override {
+    return store_.SetWorkspaceRetention(workspace_id, days);
+  }
   Status CreateApiKey(const ApiKey& key) override { return store_.CreateApiKey(key); }
   Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) override {
     return store_.FindSecretKeyByHash(secret_hash);

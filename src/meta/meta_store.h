@@ -13,9 +13,19 @@ namespace cdp {
 
 // A tenant. Every event, profile and key belongs to exactly one workspace.
 struct Workspace {
+  static constexpr int kDefaultRetentionDays = 90;
+  static constexpr int kMinRetentionDays = 1;
+  static constexpr int kMaxRetentionDays = 36'500;  // about a century
+
   std::string id;  // UUIDv7, lower-case canonical form
   std::string name;
   TimePoint created_at;
+  // How long the event store keeps the workspace's events: the event store
+  // drops events whose UTC day ended more than retention_days days ago, so
+  // the events of day D may go from day D + retention_days + 1 on (with 1,
+  // yesterday's events are kept through today). From kMinRetentionDays to
+  // kMaxRetentionDays; set with MetaStore::SetWorkspaceRetention.
+  int retention_days = kDefaultRetentionDays;
 
   friend bool operator==(const Workspace&, const Workspace&) = default;
 };
@@ -75,12 +85,12 @@ struct WorkspaceRateLimits {
   friend bool operator==(const WorkspaceRateLimits&, const WorkspaceRateLimits&) = default;
 };
 
-// The metadata store: workspaces, API keys and rate-limit overrides (and,
-// later, saved queries, dashboards...). Implementations: SQLite (embedded)
-// and PostgreSQL. The schema registry and the dead-letter queue live in the
-// same database behind their own interfaces (schema_registry.h,
-// dead_letter_store.h), so that a service or a test fake sees only what it
-// uses.
+// The metadata store: workspaces (with their retention), API keys and
+// rate-limit overrides (and, later, saved queries, dashboards...).
+// Implementations: SQLite (embedded) and PostgreSQL. The schema registry and
+// the dead-letter queue live in the same database behind their own
+// interfaces (schema_registry.h, dead_letter_store.h), so that a service or
+// a test fake sees only what it uses.
 //
 // Thread safety: all methods are safe to call concurrently from any thread.
 // Times are stored with millisecond precision: a TimePoint read back equals
@@ -95,7 +105,8 @@ class MetaStore {
   virtual ~MetaStore() = default;
 
   // Conflict (field "name") when a workspace of that name exists; Conflict
-  // (field "id") when the id is taken.
+  // (field "id") when the id is taken; BadRequest (field "retention_days")
+  // when retention_days is outside the bounds Workspace documents.
   virtual Status CreateWorkspace(const Workspace& workspace) = 0;
   // Creates the workspace and its keys atomically: all of them or none, so a
   // failure never leaves a workspace without keys. Errors as CreateWorkspace
@@ -109,6 +120,11 @@ class MetaStore {
   virtual Result<Workspace> FindWorkspaceByName(std::string_view name) = 0;
   // Every workspace, oldest first.
   virtual Result<std::vector<Workspace>> ListWorkspaces() = 0;
+  // Sets the workspace's retention_days to `days`. BadRequest (field
+  // "retention_days") when `days` is outside kMinRetentionDays to
+  // kMaxRetentionDays, checked first; NotFound (field "workspace_id") when no
+  // workspace has this id.
+  virtual Status SetWorkspaceRetention(std::string_view workspace_id, int days) = 0;
 
   // BadRequest when the key's fields do not fit its kind (a write key needs
   // write_key and no secret_hash; a secret key the reverse); NotFound (field

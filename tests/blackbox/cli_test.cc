@@ -1,5 +1,6 @@
 // The cdp command line as a user meets it: migrations, refusal to start on a
-// wrong schema, configuration errors, workspace creation.
+// wrong schema, configuration errors, workspace creation, limits and
+// retention.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -232,6 +233,96 @@ TEST_F(CliLimitsTest, RefusesInvalidValuesAndChangesNothing) {
 TEST_F(CliLimitsTest, RefusesAnUnmigratedDatabase) {
   TempDir empty;
   EXPECT_EQ(RunCdp(empty.path(), {"workspace", "limits", "demo"}, &output_), 1);
+  EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
+}
+
+// `cdp workspace retention`: how many days a workspace's events are kept, on
+// a migrated database with one workspace, "demo".
+class CliRetentionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"migrate", "up"}, &output), 0) << output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "create", "demo"}, &output), 0) << output;
+  }
+
+  // Runs `cdp workspace retention ARGS...` and returns its exit code.
+  int Retention(std::vector<std::string> args) {
+    args.insert(args.begin(), {"workspace", "retention"});
+    return RunCdp(dir_.path(), args, &output_);
+  }
+
+  // Whether the last output says the retention of "demo" is `days`.
+  bool Shows(const std::string& days) {
+    return std::regex_search(
+        output_, std::regex("retention of workspace demo \\(id [0-9a-f-]{36}\\): " + days +
+                            "( \\(the default\\))?\\n"));
+  }
+
+  TempDir dir_;
+  std::string output_;
+};
+
+TEST_F(CliRetentionTest, ShowsTheDefault) {
+  ASSERT_EQ(Retention({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("90 days")) << output_;
+  EXPECT_TRUE(Contains(output_, "(the default)")) << output_;
+  EXPECT_FALSE(Contains(output_, "updated")) << output_;
+
+  ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "list"}, &output_), 0) << output_;
+  EXPECT_TRUE(std::regex_search(output_, std::regex("retention +rate_limits\\n"))) << output_;
+  EXPECT_TRUE(std::regex_search(output_, std::regex("demo .* 90 days +default\\n"))) << output_;
+}
+
+TEST_F(CliRetentionTest, SetShowAndList) {
+  ASSERT_EQ(Retention({"demo", "30"}), 0) << output_;
+  EXPECT_TRUE(Contains(output_, "retention of workspace demo updated")) << output_;
+  EXPECT_TRUE(Shows("30 days")) << output_;
+  EXPECT_FALSE(Contains(output_, "(the default)")) << output_;
+
+  ASSERT_EQ(Retention({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("30 days")) << output_;
+  ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "list"}, &output_), 0) << output_;
+  EXPECT_TRUE(std::regex_search(output_, std::regex("demo .* 30 days +default\\n"))) << output_;
+
+  // The bounds are valid values.
+  ASSERT_EQ(Retention({"demo", "1"}), 0) << output_;
+  EXPECT_TRUE(Shows("1 day")) << output_;
+  ASSERT_EQ(Retention({"demo", "36500"}), 0) << output_;
+  EXPECT_TRUE(Shows("36500 days")) << output_;
+  ASSERT_EQ(Retention({"demo", "90"}), 0) << output_;
+  EXPECT_TRUE(Shows("90 days \\(the default\\)")) << output_;
+}
+
+TEST_F(CliRetentionTest, RefusesInvalidDaysAndChangesNothing) {
+  ASSERT_EQ(Retention({"demo", "30"}), 0) << output_;
+  for (const char* days : {"0", "36501", "-5", "ninety", "7.5", "30d", ""}) {
+    EXPECT_EQ(Retention({"demo", days}), 1) << days;
+    EXPECT_TRUE(Contains(output_, std::string("error: invalid DAYS: the retention is a whole "
+                                              "number of days from 1 to 36500, got '") +
+                                      days + "'"))
+        << output_;
+  }
+  // Refused before the database is opened: an unknown workspace is not even looked up.
+  EXPECT_EQ(Retention({"nope", "0"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: invalid DAYS")) << output_;
+
+  ASSERT_EQ(Retention({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("30 days")) << output_;
+}
+
+TEST_F(CliRetentionTest, RefusesAnUnknownWorkspace) {
+  EXPECT_EQ(Retention({"nope"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: workspace named 'nope' not found")) << output_;
+  EXPECT_EQ(Retention({"nope", "30"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: workspace named 'nope' not found")) << output_;
+  ASSERT_EQ(Retention({"demo"}), 0) << output_;
+  EXPECT_TRUE(Shows("90 days")) << output_;
+}
+
+TEST_F(CliRetentionTest, RefusesAnUnmigratedDatabase) {
+  TempDir empty;
+  EXPECT_EQ(RunCdp(empty.path(), {"workspace", "retention", "demo", "30"}, &output_), 1);
   EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
 }
 

@@ -3,7 +3,8 @@
 // directory, and at the end the event log is read back directly to check the
 // durability promise of POST /v1/batch: every acknowledged messageId is in the
 // log exactly once, and no messageId is stored twice even when a batch whose
-// answer was lost is sent again after the restart.
+// answer was lost is sent again after the restart. The loader, killed with the
+// server, must have moved exactly those events into the event store.
 //
 // The kill moments come from a seeded RNG; the seed is printed, and
 // CDP_CRASH_SEED=<seed> replays the same choices (the interleaving with the
@@ -34,6 +35,8 @@
 #include "blackbox/cdp_process.h"
 #include "model/event_codec.h"
 #include "log/local/local_event_log.h"
+#include "store/columnar/columnar_event_store.h"
+#include "store/columnar/io/posix_file_system.h"
 #include "support/raw_http_client.h"
 
 namespace cdp::testing {
@@ -351,6 +354,31 @@ void CountLoggedMessageIds(const std::string& log_dir, const std::string& worksp
   }
 }
 
+// Scans the event store in `store_dir` and counts the workspace's
+// messageIds. REQUIRES: no server runs on the directory.
+void CountStoredMessageIds(const std::string& store_dir, const std::string& workspace_id,
+                           std::unordered_map<std::string, int>& counts, size_t& rows) {
+  columnar::PosixFileSystem fs;
+  columnar::ColumnarStoreOptions options;
+  options.background_merges = false;
+  auto store = columnar::ColumnarEventStore::Open(fs, store_dir, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ScanRequest request;
+  request.workspace_id = workspace_id;
+  request.from = FromUnixMicros(0);
+  request.to = FromUnixMicros(int64_t{4'000'000'000} * 1'000'000);
+  request.columns = {"message_id"};
+  const Status scanned = (*store)->Scan(request, 1, [&](int, const ScanBatch& batch) {
+    const auto& ids = std::get<StringColumn>(batch.columns[0]);
+    for (const uint32_t row : batch.selection) {
+      ++counts[std::string(ids.dictionary[ids.codes[row]])];
+      ++rows;
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(scanned.ok()) << scanned.ToString();
+}
+
 // Starts `cdp serve` on the data directory; null (with a test failure) when
 // it does not come up.
 std::unique_ptr<CdpServer> StartServer(const std::string& data_dir) {
@@ -478,6 +506,14 @@ TEST(IngestCrashTest, AcknowledgedEventsSurviveSigkillExactlyOnce) {
   EXPECT_EQ(repeated, 0u) << "seed " << seed;
   EXPECT_EQ(unknown, 0u) << "seed " << seed;
   EXPECT_EQ(records, acknowledged.size()) << "seed " << seed;
+
+  // The loader, killed with the server, moved every logged event into the
+  // event store exactly once.
+  std::unordered_map<std::string, int> stored;
+  size_t rows = 0;
+  ASSERT_NO_FATAL_FAILURE(CountStoredMessageIds(dir.File("store"), workspace->id, stored, rows));
+  EXPECT_EQ(stored, logged) << "seed " << seed;
+  EXPECT_EQ(rows, records) << "seed " << seed;
   // The kills hit the load: some batch lost its answer and was sent again.
   EXPECT_GT(total.unanswered_resends, 0u);
 }

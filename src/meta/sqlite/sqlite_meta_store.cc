@@ -9,15 +9,35 @@ namespace cdp {
 
 namespace {
 
-constexpr char kWorkspaceColumns[] = "SELECT id, name, created_at FROM workspaces ";
+constexpr char kWorkspaceColumns[] = "SELECT id, name, created_at, retention_days FROM workspaces ";
 constexpr char kApiKeyColumns[] =
     "SELECT id, workspace_id, kind, display_prefix, write_key, secret_hash, created_at, "
     "revoked_at FROM api_keys ";
+
+bool IsValidRetention(int64_t days) {
+  return days >= Workspace::kMinRetentionDays && days <= Workspace::kMaxRetentionDays;
+}
+
+// The check the column's CHECK constraint would make, with an error a caller
+// can act on.
+Status ValidateRetention(int64_t days) {
+  if (IsValidRetention(days)) return Status::Ok();
+  return Status::BadRequest(
+      fmt::format("retention_days must be from {} to {}, got {}", Workspace::kMinRetentionDays,
+                  Workspace::kMaxRetentionDays, days),
+      "retention_days");
+}
 
 // Columns in kWorkspaceColumns order.
 Result<Workspace> ReadWorkspace(const SqliteStatement& row) {
   Workspace workspace{row.ColumnText(0), row.ColumnText(1), {}};
   CDP_ASSIGN_OR_RETURN(workspace.created_at, ReadTime(row, 2, "workspaces.created_at"));
+  const int64_t retention_days = row.ColumnInt64(3);
+  if (!IsValidRetention(retention_days)) {
+    return Status::Internal(
+        fmt::format("workspaces.retention_days is out of range: {}", retention_days));
+  }
+  workspace.retention_days = static_cast<int>(retention_days);
   return workspace;
 }
 
@@ -66,11 +86,14 @@ SqliteMetaStore::~SqliteMetaStore() = default;
 
 Status SqliteMetaStore::InsertWorkspace(const Workspace& workspace) {
   if (workspace.id.empty()) return Status::BadRequest("a workspace needs an id", "id");
-  CDP_ASSIGN_OR_RETURN(auto insert, connection_->Prepare("INSERT INTO workspaces (id, name, "
-                                                         "created_at) VALUES (?1, ?2, ?3)"));
+  CDP_RETURN_IF_ERROR(ValidateRetention(workspace.retention_days));
+  CDP_ASSIGN_OR_RETURN(auto insert,
+                       connection_->Prepare("INSERT INTO workspaces (id, name, created_at, "
+                                            "retention_days) VALUES (?1, ?2, ?3, ?4)"));
   CDP_RETURN_IF_ERROR(insert.BindText(1, workspace.id));
   CDP_RETURN_IF_ERROR(insert.BindText(2, workspace.name));
   CDP_RETURN_IF_ERROR(insert.BindText(3, FormatIso8601(workspace.created_at)));
+  CDP_RETURN_IF_ERROR(insert.BindInt64(4, workspace.retention_days));
   Status status = insert.Run();
   if (status.code() == ErrorCode::kConflict && status.field() == "name") {
     return Reword(status, fmt::format("a workspace named '{}' already exists", workspace.name),
@@ -155,6 +178,22 @@ Result<std::vector<Workspace>> SqliteMetaStore::ListWorkspaces() {
     CDP_ASSIGN_OR_RETURN(auto workspace, ReadWorkspace(select));
     workspaces.push_back(std::move(workspace));
   }
+}
+
+Status SqliteMetaStore::SetWorkspaceRetention(std::string_view workspace_id, int days) {
+  CDP_RETURN_IF_ERROR(ValidateRetention(days));
+  std::lock_guard lock(mutex_);
+  CDP_ASSIGN_OR_RETURN(
+      auto update, connection_->Prepare("UPDATE workspaces SET retention_days = ?2 WHERE id = ?1"));
+  CDP_RETURN_IF_ERROR(update.BindText(1, workspace_id));
+  CDP_RETURN_IF_ERROR(update.BindInt64(2, days));
+  CDP_RETURN_IF_ERROR(update.Run());
+  // A row whose value does not change still counts: 0 means no such row.
+  if (connection_->Changes() == 0) {
+    return Status::NotFound(fmt::format("workspace {} not found", workspace_id))
+        .WithField("workspace_id");
+  }
+  return Status::Ok();
 }
 
 Status SqliteMetaStore::CreateApiKey(const ApiKey& key) {

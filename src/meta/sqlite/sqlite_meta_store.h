@@ -38,6 +38,7 @@ class SqliteMetaStore final : public MetaStore, public SchemaRegistry, public De
   Result<Workspace> GetWorkspace(std::string_view id) override;
   Result<Workspace> FindWorkspaceByName(std::string_view name) override;
   Result<std::vector<Workspace>> ListWorkspaces() override;
+  Status SetWorkspaceRetention(std::string_view workspace_id, int days) override;
 
   Status CreateApiKey(const ApiKey& key) override;
   Result<ApiKey> FindWriteKey(std::string_view write_key) override;
@@ -58,9 +59,8 @@ class SqliteMetaStore final : public MetaStore, public SchemaRegistry, public De
                                                      const SchemaObservation& observation) override;
   Result<WorkspaceSchema> LoadSchema(std::string_view workspace_id) override;
   Result<std::vector<SchemaEvent>> ListSchema(std::string_view workspace_id) override;
-  Result<PropertyType> ChangePropertyType(std::string_view workspace_id,
-                                                SchemaSection section, std::string_view name,
-                                                PropertyType type) override;
+  Result<PropertyType> ChangePropertyType(std::string_view workspace_id, SchemaSection section,
+                                          std::string_view name, PropertyType type) override;
   Status DeleteProperty(std::string_view workspace_id, SchemaSection section,
                         std::string_view name) override;
 

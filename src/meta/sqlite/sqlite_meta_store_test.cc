@@ -1,10 +1,14 @@
 #include "meta/sqlite/sqlite_meta_store.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <climits>
 #include <thread>
 
+#include "meta/sqlite/embedded_migrations.h"
+#include "meta/sqlite/sqlite_connection.h"
 #include "meta/sqlite/sqlite_migrator.h"
 #include "meta/sqlite/sqlite_test_store.h"
 #include "support/temp_dir.h"
@@ -149,6 +153,117 @@ TEST_F(SqliteMetaStoreTest, CreatesAWorkspaceWithItsKeysAtomically) {
   ASSERT_TRUE(store_->CreateWorkspaceWithKeys(shop, {WriteKey("k2", "w2", "wk_new")}).ok());
   EXPECT_EQ(*store_->GetWorkspace("w2"), shop);
   EXPECT_EQ(store_->FindWriteKey("wk_new")->workspace_id, "w2");
+}
+
+TEST_F(SqliteMetaStoreTest, RoundTripsEachWorkspacesRetention) {
+  const Workspace demo = MakeWorkspace("w1", "demo");  // the default
+  Workspace shop = MakeWorkspace("w2", "shop", kT0 + 1s);
+  shop.retention_days = 30;
+  Workspace lab = MakeWorkspace("w3", "lab", kT0 + 2s);
+  lab.retention_days = Workspace::kMaxRetentionDays;
+  ASSERT_TRUE(store_->CreateWorkspace(demo).ok());
+  ASSERT_TRUE(store_->CreateWorkspace(shop).ok());
+  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(lab, {WriteKey("k1", "w3", "wk_lab")}).ok());
+
+  EXPECT_EQ(demo.retention_days, 90);
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 90);
+  EXPECT_EQ(*store_->GetWorkspace("w2"), shop);
+  EXPECT_EQ(*store_->FindWorkspaceByName("shop"), shop);
+  EXPECT_EQ(*store_->FindWorkspaceByName("lab"), lab);
+  EXPECT_EQ(*store_->ListWorkspaces(), (std::vector<Workspace>{demo, shop, lab}));
+}
+
+TEST_F(SqliteMetaStoreTest, SetsTheRetentionOfOneWorkspace) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w2", "shop")).ok());
+
+  ASSERT_TRUE(store_->SetWorkspaceRetention("w1", 30).ok());
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 30);
+  EXPECT_EQ(store_->FindWorkspaceByName("demo")->retention_days, 30);
+  EXPECT_EQ(store_->GetWorkspace("w2")->retention_days, 90);  // the other one untouched
+
+  // Setting the value it already has is not an error; the bounds are valid.
+  EXPECT_TRUE(store_->SetWorkspaceRetention("w1", 30).ok());
+  ASSERT_TRUE(store_->SetWorkspaceRetention("w1", Workspace::kMinRetentionDays).ok());
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 1);
+  ASSERT_TRUE(store_->SetWorkspaceRetention("w1", Workspace::kMaxRetentionDays).ok());
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 36'500);
+  ASSERT_TRUE(store_->SetWorkspaceRetention("w1", Workspace::kDefaultRetentionDays).ok());
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 90);
+}
+
+TEST_F(SqliteMetaStoreTest, RefusesARetentionOutOfBoundsAndChangesNothing) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  ASSERT_TRUE(store_->SetWorkspaceRetention("w1", 30).ok());
+  for (int days : {0, -1, 36'501, INT_MIN, INT_MAX}) {
+    Status refused = store_->SetWorkspaceRetention("w1", days);
+    EXPECT_EQ(refused.code(), ErrorCode::kBadRequest) << days;
+    EXPECT_EQ(refused.field(), "retention_days") << days;
+    EXPECT_EQ(refused.message(),
+              fmt::format("retention_days must be from 1 to 36500, got {}", days));
+  }
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 30);
+
+  // The bounds are checked before the workspace is looked up.
+  EXPECT_EQ(store_->SetWorkspaceRetention("missing", 0).code(), ErrorCode::kBadRequest);
+
+  Workspace invalid = MakeWorkspace("w2", "shop");
+  invalid.retention_days = 0;
+  Status created = store_->CreateWorkspace(invalid);
+  EXPECT_EQ(created.code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(created.field(), "retention_days");
+  invalid.retention_days = 36'501;
+  EXPECT_EQ(store_->CreateWorkspaceWithKeys(invalid, {WriteKey("k1", "w2", "wk_shop")}).field(),
+            "retention_days");
+  EXPECT_EQ(store_->GetWorkspace("w2").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindWriteKey("wk_shop").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteMetaStoreTest, SettingTheRetentionOfAnUnknownWorkspaceIsNotFound) {
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  Status missing = store_->SetWorkspaceRetention("nope", 30);
+  EXPECT_EQ(missing.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.field(), "workspace_id");
+  EXPECT_EQ(missing.message(), "workspace nope not found");
+  EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 90);
+}
+
+// A database migrated before 0004 (workspace_retention) holds workspaces
+// without a retention: once migrated, they have the default.
+TEST(SqliteMetaStoreMigrationTest, WorkspacesCreatedBeforeRetentionGetTheDefault) {
+  testing::TempDir dir;
+  const std::string path = dir.File("meta.sqlite");
+  ManualClock clock(kT0);
+  std::vector<Migration> before_retention = EmbeddedSqliteMigrations();
+  ASSERT_GE(before_retention.size(), 4u);
+  ASSERT_EQ(before_retention[3].name, "workspace_retention");
+  before_retention.resize(3);
+  {
+    auto migrator = OpenSqliteMigrator(path, before_retention, clock);
+    ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
+    ASSERT_TRUE((*migrator)->Up().ok());
+    ASSERT_EQ(*(*migrator)->CurrentVersion(), 3);
+    auto connection = SqliteConnection::Open(path);
+    ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+    ASSERT_TRUE((*connection)
+                    ->Exec("INSERT INTO workspaces (id, name, created_at) "
+                           "VALUES ('w1', 'demo', '2026-03-04T05:06:00.789Z')")
+                    .ok());
+  }
+
+  auto migrator = OpenSqliteMigrator(path, EmbeddedSqliteMigrations(), clock);
+  ASSERT_TRUE(migrator.ok()) << migrator.status().ToString();
+  ASSERT_TRUE((*migrator)->Up().ok());
+  ASSERT_GE(*(*migrator)->CurrentVersion(), 4);
+  auto store = OpenSqliteMetaStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto demo = (*store)->GetWorkspace("w1");
+  ASSERT_TRUE(demo.ok()) << demo.status().ToString();
+  EXPECT_EQ(*demo, (Workspace{"w1", "demo", kT0, 90}));
+  EXPECT_EQ((*store)->ListWorkspaces()->at(0).retention_days, 90);
+  // And it can be changed like any other.
+  ASSERT_TRUE((*store)->SetWorkspaceRetention("w1", 14).ok());
+  EXPECT_EQ((*store)->GetWorkspace("w1")->retention_days, 14);
 }
 
 TEST_F(SqliteMetaStoreTest, IsSafeToUseFromManyThreads) {

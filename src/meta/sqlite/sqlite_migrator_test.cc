@@ -33,6 +33,30 @@ class SqliteMigratorTest : public ::testing::Test {
     ASSERT_TRUE((*connection)->Exec(sql).ok()) << sql;
   }
 
+  bool HasColumn(std::string_view table, std::string_view column) {
+    auto connection = SqliteConnection::Open(path_);
+    EXPECT_TRUE(connection.ok());
+    auto select = (*connection)->Prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2");
+    EXPECT_TRUE(select.ok());
+    EXPECT_TRUE(select->BindText(1, table).ok());
+    EXPECT_TRUE(select->BindText(2, column).ok());
+    auto row = select->Step();
+    EXPECT_TRUE(row.ok());
+    return row.ok() && *row;
+  }
+
+  // The first column of the first row of `sql`, as text; "" when no row.
+  std::string QueryText(const std::string& sql) {
+    auto connection = SqliteConnection::Open(path_);
+    EXPECT_TRUE(connection.ok());
+    auto select = (*connection)->Prepare(sql);
+    EXPECT_TRUE(select.ok()) << sql;
+    if (!select.ok()) return "";
+    auto row = select->Step();
+    EXPECT_TRUE(row.ok()) << sql;
+    return row.ok() && *row ? select->ColumnText(0) : "";
+  }
+
   bool Exists(std::string_view type, std::string_view name) {
     auto connection = SqliteConnection::Open(path_);
     EXPECT_TRUE(connection.ok());
@@ -64,6 +88,11 @@ TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreValid) {
   ASSERT_GE(migrations.size(), 3u);
   EXPECT_EQ(migrations[2].name, "workspace_rate_limits");
   EXPECT_NE(migrations[2].up_sql.find("CREATE TABLE workspace_rate_limits"), std::string::npos);
+  ASSERT_GE(migrations.size(), 4u);
+  EXPECT_EQ(migrations[3].version, 4);
+  EXPECT_EQ(migrations[3].name, "workspace_retention");
+  EXPECT_NE(migrations[3].up_sql.find("ADD COLUMN retention_days"), std::string::npos);
+  EXPECT_NE(migrations[3].down_sql.find("DROP COLUMN retention_days"), std::string::npos);
 }
 
 TEST_F(SqliteMigratorTest, UpFromEmptyAppliesEveryMigrationAndRecordsIt) {
@@ -146,7 +175,9 @@ TEST_F(SqliteMigratorTest, SchemaRegistryAndDeadLettersGoDownAndUpAlone) {
   auto migrator = Open();
   ASSERT_TRUE(migrator->Up().ok());
   ASSERT_EQ(*migrator->CurrentVersion(), migrator->LatestVersion());
-  Exec("INSERT INTO workspaces VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  Exec(
+      "INSERT INTO workspaces (id, name, created_at) "
+      "VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
   Exec(
       "INSERT INTO dead_letters (id, workspace_id, received_at, payload, reason) "
       "VALUES ('d1', 'w1', '2026-01-02T03:04:05.678Z', '{}', 'bad')");
@@ -177,7 +208,9 @@ TEST_F(SqliteMigratorTest, SchemaRegistryAndDeadLettersGoDownAndUpAlone) {
 TEST_F(SqliteMigratorTest, WorkspaceRateLimitsGoDownAndUpAlone) {
   auto migrator = Open();
   ASSERT_TRUE(migrator->Up().ok());
-  Exec("INSERT INTO workspaces VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  Exec(
+      "INSERT INTO workspaces (id, name, created_at) "
+      "VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
   Exec(
       "INSERT INTO workspace_rate_limits (workspace_id, requests_per_second, updated_at) "
       "VALUES ('w1', 50, '2026-01-02T03:04:05.678Z')");
@@ -197,6 +230,40 @@ TEST_F(SqliteMigratorTest, WorkspaceRateLimitsGoDownAndUpAlone) {
   Exec(
       "INSERT INTO workspace_rate_limits (workspace_id, requests_per_second, updated_at) "
       "VALUES ('w1', 50, '2026-01-02T03:04:05.678Z')");
+}
+
+// 0004 alone: down removes the workspaces' retention_days column and keeps
+// their rows (and 0003's table); up gives every workspace the default again.
+TEST_F(SqliteMigratorTest, WorkspaceRetentionGoesDownAndUpAlone) {
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_TRUE(HasColumn("workspaces", "retention_days"));
+  Exec(
+      "INSERT INTO workspaces (id, name, created_at) "
+      "VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  EXPECT_EQ(QueryText("SELECT retention_days FROM workspaces WHERE id = 'w1'"), "90");
+  Exec("UPDATE workspaces SET retention_days = 30 WHERE id = 'w1'");
+  // The table refuses what the store would: the bounds are 1 to 36500.
+  for (const char* days : {"0", "36501", "NULL"}) {
+    auto connection = SqliteConnection::Open(path_);
+    ASSERT_TRUE(connection.ok());
+    EXPECT_FALSE(
+        (*connection)->Exec(fmt::format("UPDATE workspaces SET retention_days = {}", days)).ok())
+        << days;
+  }
+  EXPECT_EQ(QueryText("SELECT retention_days FROM workspaces WHERE id = 'w1'"), "30");
+
+  // Revert down to version 3, whatever came after 0004.
+  ASSERT_TRUE(migrator->Down(migrator->LatestVersion() - 3).ok());
+  EXPECT_EQ(*migrator->CurrentVersion(), 3);
+  EXPECT_FALSE(HasColumn("workspaces", "retention_days"));
+  EXPECT_EQ(QueryText("SELECT name FROM workspaces WHERE id = 'w1'"), "demo");
+  EXPECT_TRUE(Exists("table", "workspace_rate_limits"));
+
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_TRUE(migrator->CheckCurrent().ok());
+  // The workspace survived; its setting went with the column.
+  EXPECT_EQ(QueryText("SELECT retention_days FROM workspaces WHERE id = 'w1'"), "90");
 }
 
 TEST_F(SqliteMigratorTest, DownPastZeroIsAnErrorAndChangesNothing) {

@@ -6,8 +6,8 @@
 #include <future>
 
 #include "core/uuid.h"
-#include "model/event_codec.h"
 #include "ingest/store_failure.h"
+#include "model/event_codec.h"
 
 namespace cdp::ingest {
 
@@ -88,8 +88,7 @@ Result<std::vector<ReplayItemResult>> DeadLetterReplayer::Replay(
     Result<Event> event = DecodeEvent(letter->payload);
     std::vector<SchemaConflict> conflicts;
     if (event.ok()) {
-      Result<std::vector<SchemaConflict>> checked =
-          schema_.Admit(workspace_id, ObservationOf(*event));
+      Result<std::vector<SchemaConflict>> checked = schema_.Admit(workspace_id, *event);
       if (!checked.ok()) return fail("the schema registry is unavailable", checked.status());
       conflicts = std::move(checked).value();
     }

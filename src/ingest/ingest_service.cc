@@ -8,8 +8,8 @@
 #include "auth/api_key_format.h"
 #include "core/log.h"
 #include "core/uuid.h"
-#include "model/event_codec.h"
 #include "ingest/store_failure.h"
+#include "model/event_codec.h"
 
 namespace cdp::ingest {
 
@@ -169,8 +169,7 @@ Result<IngestService::Admission> IngestService::Admit(Event& event, const Ingest
     deps_.enricher->Enrich(event, HasStringContext(event, "ip") ? "" : request.client_ip,
                            HasStringContext(event, "user_agent") ? "" : request.user_agent);
   }
-  Result<std::vector<SchemaConflict>> conflicts =
-      deps_.schema.Admit(event.workspace_id, ObservationOf(event));
+  Result<std::vector<SchemaConflict>> conflicts = deps_.schema.Admit(event.workspace_id, event);
   if (!conflicts.ok() || conflicts->empty()) {
     if (!conflicts.ok()) {
       deps_.dedup.Release(event.workspace_id, event.message_id);

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "auth/workspace_provisioner.h"
-#include "model/event_codec.h"
 #include "ingest/ingest_service.h"
 #include "log/local/local_event_log.h"
 #include "meta/sqlite/sqlite_test_store.h"
+#include "model/event_codec.h"
 #include "support/temp_dir.h"
 
 namespace cdp::ingest::testing {

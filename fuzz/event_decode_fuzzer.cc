@@ -28,7 +28,6 @@ namespace {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cdp;
-  using namespace cdp::ingest;
   const std::string_view payload(reinterpret_cast<const char*>(data), size);
   Result<Event> decoded = DecodeEvent(payload);
   if (!decoded.ok()) {

@@ -321,7 +321,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   if (mode <= 5) {
-    const auto type = static_cast<EventType>(mode);
+    const auto type = static_cast<cdp::EventType>(mode);
     CheckRequest(ParseSegmentRequest(body, type, limits, kReceivedAt), body, limits,
                  /*capture=*/false, /*batch_endpoint=*/false);
   } else if (mode == 6) {

@@ -146,6 +146,12 @@ void Connection::OnHeader(beast::error_code ec) {
   auto& header = parser_->get();
   request_.SetRequestId(ChooseRequestId(header["X-Request-Id"]));
   if (parser_->is_done()) return HandleRequest();
+  // Beast reserves the Content-Length when the body starts; this reserves
+  // more first (see Request::kBodyPaddingBytes). Beast checked the length
+  // against body_limit with the header.
+  if (const auto length = parser_->content_length()) {
+    header.body().reserve(*length + Request::kBodyPaddingBytes);
+  }
   if (EqualsIgnoreCase(header[bhttp::field::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     SetDeadline(server_.options.body_timeout);

@@ -29,6 +29,9 @@ class Request {
   std::string_view Header(std::string_view name) const;
   const HeaderList& headers() const { return headers_; }
   // The body, already decoded from its Content-Encoding when it reaches a handler.
+  // A body read with a Content-Length and not decoded has kBodyPaddingBytes
+  // of spare capacity, for parsers that read past the end (simdjson does).
+  static constexpr size_t kBodyPaddingBytes = 64;
   std::string& body() { return body_; }
   const std::string& body() const { return body_; }
   // The first query parameter of that name, percent-decoded ('+' is a

@@ -163,7 +163,7 @@ std::string FirstItemApiKey(const simdjson::dom::array& batch) {
 
 }  // namespace
 
-Result<ParsedRequest> ParseCaptureRequest(std::string_view body, const ParseLimits& limits,
+Result<ParsedRequest> ParseCaptureRequest(RequestText body, const ParseLimits& limits,
                                           TimePoint received_at) {
   RequestBody request;
   CDP_RETURN_IF_ERROR(request.Parse(body));

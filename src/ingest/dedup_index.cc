@@ -14,9 +14,8 @@ int64_t EpochSeconds(TimePoint t) {
 
 }  // namespace
 
-DedupIndex::DedupIndex(std::chrono::seconds window) : window_(window) {
-  for (size_t i = 0; i < kShards; ++i) shards_.push_back(std::make_unique<Shard>());
-}
+DedupIndex::DedupIndex(std::chrono::seconds window)
+    : window_(window), shards_(std::make_unique<Shard[]>(kShards)) {}
 
 DedupIndex::Fingerprint DedupIndex::FingerprintOf(std::string_view workspace_id,
                                                   std::string_view message_id) {
@@ -26,6 +25,9 @@ DedupIndex::Fingerprint DedupIndex::FingerprintOf(std::string_view workspace_id,
   key.push_back('\0');
   key.append(message_id);
   const XXH128_hash_t hash = XXH3_128bits(key.data(), key.size());
+  // {0, 0} marks an empty slot in the table; such a pair shares {1, 0}, a
+  // collision as unlikely as any other.
+  if (hash.low64 == 0 && hash.high64 == 0) return {1, 0};
   return {hash.low64, hash.high64};
 }
 
@@ -57,12 +59,12 @@ DedupReservation DedupIndex::Reserve(std::string_view workspace_id, std::string_
   const int64_t now = EpochSeconds(at);
   Shard& shard = ShardOf(fingerprint);
   std::lock_guard lock(shard.mu);
-  const auto [it, inserted] = shard.seen.try_emplace(fingerprint, now);
-  if (!inserted && now - it->second < window_.count()) {
+  const auto [seen_at, inserted] = shard.seen.FindOrInsert(fingerprint, now);
+  if (!inserted && now - *seen_at < window_.count()) {
     const auto pending = shard.pending.find(fingerprint);
     return {false, pending == shard.pending.end() ? nullptr : pending->second};
   }
-  it->second = now;  // new, or seen before but outside the window
+  *seen_at = now;  // new, or seen before but outside the window
   if (append) shard.pending.insert_or_assign(fingerprint, std::move(append));
   return {true, nullptr};
 }
@@ -83,7 +85,7 @@ void DedupIndex::Release(std::string_view workspace_id, std::string_view message
   const Fingerprint fingerprint = FingerprintOf(workspace_id, message_id);
   Shard& shard = ShardOf(fingerprint);
   std::lock_guard lock(shard.mu);
-  shard.seen.erase(fingerprint);
+  shard.seen.Erase(fingerprint);
   shard.pending.erase(fingerprint);
 }
 
@@ -92,24 +94,23 @@ void DedupIndex::Restore(std::string_view workspace_id, std::string_view message
   const int64_t seen_at = EpochSeconds(at);
   Shard& shard = ShardOf(fingerprint);
   std::lock_guard lock(shard.mu);
-  int64_t& stored = shard.seen.try_emplace(fingerprint, seen_at).first->second;
+  int64_t& stored = *shard.seen.FindOrInsert(fingerprint, seen_at).stamp;
   stored = std::max(stored, seen_at);
 }
 
 void DedupIndex::Expire(TimePoint now) {
   const int64_t oldest_kept = EpochSeconds(now) - window_.count();
-  for (auto& shard : shards_) {
-    std::lock_guard lock(shard->mu);
-    std::erase_if(shard->seen,
-                  [oldest_kept](const auto& entry) { return entry.second <= oldest_kept; });
+  for (size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    shards_[i].seen.EraseStampsUpTo(oldest_kept);
   }
 }
 
 size_t DedupIndex::size() const {
   size_t total = 0;
-  for (const auto& shard : shards_) {
-    std::lock_guard lock(shard->mu);
-    total += shard->seen.size();
+  for (size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    total += shards_[i].seen.size();
   }
   return total;
 }

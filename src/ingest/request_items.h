@@ -5,9 +5,9 @@
 #include <functional>
 
 #include "core/result.h"
-#include "model/event.h"
 #include "ingest/request_body.h"
 #include "ingest/request_parser.h"
+#include "model/event.h"
 
 namespace cdp::ingest {
 

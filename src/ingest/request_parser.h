@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -32,6 +33,25 @@ struct ParsedRequest {
   bool batch = false;                  // a batch request, rather than one event
 };
 
+// A request body as the parsers take it: the text, and how many bytes are
+// allocated from its start. The parsers read a body in place when at least
+// 64 bytes (simdjson's padding) are allocated after the text, as a
+// std::string with that much spare capacity has; any other body is copied.
+// Converts implicitly from the string types, like std::string_view.
+class RequestText {
+ public:
+  RequestText(const std::string& text) : text_(text), capacity_(text.capacity()) {}
+  RequestText(std::string_view text) : text_(text), capacity_(text.size()) {}
+  RequestText(const char* text) : RequestText(std::string_view(text)) {}
+
+  std::string_view text() const { return text_; }
+  size_t capacity() const { return capacity_; }
+
+ private:
+  std::string_view text_;
+  size_t capacity_;
+};
+
 // Parses a Segment HTTP Tracking API body. `single_type` is the endpoint's
 // type for /v1/track, /v1/identify, ... (a "type" in the body is then
 // ignored); nullopt for /v1/batch and /v1/import, whose items each carry a
@@ -39,12 +59,11 @@ struct ParsedRequest {
 // too many items) fail the request; item problems reject the item only.
 // Every accepted event has received_at set, a message id, flattened
 // properties/traits/context and the skew-corrected timestamp.
-Result<ParsedRequest> ParseSegmentRequest(std::string_view body,
-                                          std::optional<EventType> single_type,
+Result<ParsedRequest> ParseSegmentRequest(RequestText body, std::optional<EventType> single_type,
                                           const ParseLimits& limits, TimePoint received_at);
 
 // Parses a PostHog-style capture body: one event, or {"batch": [...]}.
-Result<ParsedRequest> ParseCaptureRequest(std::string_view body, const ParseLimits& limits,
+Result<ParsedRequest> ParseCaptureRequest(RequestText body, const ParseLimits& limits,
                                           TimePoint received_at);
 
 }  // namespace cdp::ingest

@@ -179,8 +179,7 @@ Result<BatchDefaults> ReadBatchDefaults(const object& root) {
 
 }  // namespace
 
-Result<ParsedRequest> ParseSegmentRequest(std::string_view body,
-                                          std::optional<EventType> single_type,
+Result<ParsedRequest> ParseSegmentRequest(RequestText body, std::optional<EventType> single_type,
                                           const ParseLimits& limits, TimePoint received_at) {
   RequestBody request;
   CDP_RETURN_IF_ERROR(request.Parse(body));

@@ -1,8 +1,8 @@
 #include "log/local/record_format.h"
 
-#include <zlib.h>
-
 #include <cstring>
+
+#include "log/local/crc32.h"
 
 namespace cdp::local_log {
 
@@ -26,10 +26,7 @@ uint64_t GetLittleEndian(const char* data, int bytes) {
   return value;
 }
 
-uint32_t Crc(const char* data, size_t size) {
-  return static_cast<uint32_t>(
-      crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(data), static_cast<uInt>(size)));
-}
+uint32_t Crc(const char* data, size_t size) { return Crc32Extend(0, data, size); }
 
 }  // namespace
 

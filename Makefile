@@ -60,3 +60,11 @@ clean:
 bench-ingest: build
 	scripts/install-deps bench
 	bench/ingest/run $(RELEASE_DIR)/cdp
+
+# The event store against SQLite and ClickHouse (bench/store/run): load rate,
+# bytes on disk per event and two queries on 10 M `cdp gen` events.
+.PHONY: bench-store
+bench-store: build
+	cmake --build $(RELEASE_DIR) --target cdp_store_bench
+	scripts/install-deps bench
+	bench/store/run $(RELEASE_DIR)/cdp $(RELEASE_DIR)/cdp_store_bench

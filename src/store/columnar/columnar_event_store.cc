@@ -285,36 +285,40 @@ Status ColumnarEventStore::DropBefore(std::string_view workspace_id, TimePoint k
   return Status::Ok();
 }
 
-Result<bool> ColumnarEventStore::MergeOnce() {
+Result<bool> ColumnarEventStore::MergeOnce(MergePolicy policy) {
   std::lock_guard merge_lock(merge_mu_);
-  // The partition with the most parts, and in it the run of consecutive
-  // parts (by block range) with the fewest rows that fits the limits.
+  const bool tiered = policy == MergePolicy::kTiered;
+  const size_t min_parts = tiered ? options_.merge_min_parts : 2;
+  // The partition with the most parts, and in it the longest run of
+  // consecutive parts (by block range) the policy allows; of equal runs, the
+  // one with the fewest rows.
   PartitionKey key;
   PartList run;
   {
     std::lock_guard lock(parts_mu_);
-    size_t most = 0;
     for (const auto& [candidate, parts] : parts_) {
-      if (parts.size() >= options_.merge_min_parts && parts.size() > most) {
-        most = parts.size();
+      if (parts.size() < std::max<size_t>(min_parts, 2)) continue;
+      PartList best;
+      uint64_t best_rows = 0;
+      for (size_t start = 0; start < parts.size(); ++start) {
+        uint64_t rows = 0;
+        uint64_t largest = 0;
+        for (size_t end = start; end < parts.size() && end - start < options_.merge_max_parts;
+             ++end) {
+          if (rows + parts[end]->rows() > options_.merge_max_rows) break;
+          rows += parts[end]->rows();
+          largest = std::max(largest, parts[end]->rows());
+          const size_t length = end - start + 1;
+          const bool allowed = length >= 2 && (!tiered || largest <= rows - largest);
+          if (allowed && (length > best.size() || (length == best.size() && rows < best_rows))) {
+            best.assign(parts.begin() + start, parts.begin() + end + 1);
+            best_rows = rows;
+          }
+        }
+      }
+      if (best.size() > run.size()) {
+        run = std::move(best);
         key = candidate;
-      }
-    }
-    if (most == 0) return false;
-    // The longest run within the limits; of equal ones, the fewest rows.
-    const PartList& parts = parts_[key];
-    uint64_t run_rows = 0;
-    for (size_t start = 0; start < parts.size(); ++start) {
-      uint64_t rows = 0;
-      size_t end = start;
-      while (end < parts.size() && end - start < options_.merge_max_parts &&
-             rows + parts[end]->rows() <= options_.merge_max_rows) {
-        rows += parts[end++]->rows();
-      }
-      const size_t length = end - start;
-      if (length > run.size() || (length == run.size() && rows < run_rows)) {
-        run.assign(parts.begin() + start, parts.begin() + end);
-        run_rows = rows;
       }
     }
   }

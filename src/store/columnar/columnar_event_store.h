@@ -58,9 +58,21 @@ class ColumnarEventStore final : public EventStore {
   Result<StoreStats> Stats(std::string_view workspace_id) override;
   Status DropBefore(std::string_view workspace_id, TimePoint keep_from) override;
 
-  // Merges the partition that most needs it, if any needs it; true when a
-  // merge was done. The background thread calls it; tests too.
-  Result<bool> MergeOnce();
+  // Which runs of parts a merge may take.
+  enum class MergePolicy {
+    // Size-tiered, as the background thread merges: only a partition with
+    // merge_min_parts parts or more, and only a run whose largest part holds
+    // no more rows than the others together, so that each row is rewritten
+    // about log2(partition rows / flush rows) times rather than at every
+    // merge.
+    kTiered,
+    // Any run of two or more parts within the limits (OPTIMIZE FINAL).
+    kEverything,
+  };
+  // Merges one run of parts of the partition that most needs it, if the
+  // policy allows one; true when a merge was done. The background thread
+  // calls it; tests and the benchmark too.
+  Result<bool> MergeOnce(MergePolicy policy = MergePolicy::kTiered);
   // How many parts the store has now (all workspaces).
   size_t PartCount() const;
 

@@ -234,6 +234,43 @@ TEST_F(ColumnarEventStoreTest, MergesKeepEveryRowOnceAndSurviveRestarts) {
   ExpectScansMatch(*store, events);
 }
 
+// Size-tiered merges: a large part is merged again only once the small parts
+// after it add up to its size, so a row is not rewritten at every flush.
+TEST_F(ColumnarEventStoreTest, TieredMergesLeaveALargePartAloneUntilTheSmallOnesCatchUp) {
+  std::mt19937_64 random(10);
+  testing::RandomEventOptions options;
+  options.workspaces = {"ws_a"};
+  options.days = 1;
+  const std::vector<Event> events = RandomEvents(random, 1600, options);
+  ColumnarStoreOptions store_options = SmallBlocks();
+  store_options.merge_min_parts = 2;
+  auto store = OpenStore(store_options);
+  const auto flush = [&](size_t start, size_t count) {
+    ASSERT_TRUE(store->Append(std::span(events.data() + start, count), {}).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  };
+  flush(0, 800);
+  flush(800, 200);
+  flush(1000, 200);
+  // 800 + 200 + 200: the large part is more than the others together; the
+  // two small ones merge.
+  EXPECT_TRUE(store->MergeOnce().value());
+  EXPECT_EQ(store->PartCount(), 2u);
+  EXPECT_FALSE(store->MergeOnce().value());  // 800 + 400
+  flush(1200, 400);
+  EXPECT_TRUE(store->MergeOnce().value());  // 800 + 400 + 400
+  EXPECT_EQ(store->PartCount(), 1u);
+  flush(1600 - 1, 1);
+  EXPECT_FALSE(store->MergeOnce().value());
+  // Everything, when asked.
+  EXPECT_TRUE(store->MergeOnce(ColumnarEventStore::MergePolicy::kEverything).value());
+  EXPECT_EQ(store->PartCount(), 1u);
+  std::vector<Event> stored(events.begin(), events.end());
+  stored.push_back(events.back());  // flushed twice: stored twice (the store does not dedup)
+  const ScanRequest request = WholeWorkspace("ws_a");
+  EXPECT_EQ(ScanRows(*store, request).size(), stored.size());
+}
+
 TEST_F(ColumnarEventStoreTest, StartUpRemovesDebrisOfUncommittedFlushesAndMerges) {
   std::mt19937_64 random(4);
   testing::RandomEventOptions options;

@@ -27,20 +27,6 @@ uint64_t Fnv1a(std::string_view text) {
   return hash;
 }
 
-std::string_view KindName(ColumnKind kind) {
-  switch (kind) {
-    case ColumnKind::kString:
-      return "string";
-    case ColumnKind::kTime:
-      return "time";
-    case ColumnKind::kNumber:
-      return "number";
-    case ColumnKind::kBoolean:
-      return "boolean";
-  }
-  return "?";
-}
-
 }  // namespace
 
 int64_t Micros(TimePoint t) {
@@ -192,7 +178,7 @@ Status EventColumns::ObserveSection(std::string_view section,
     PropertyColumn& column = columns_[it->second];
     if (column.kind != kind) {
       return Status::BadRequest(fmt::format("{} holds both {} and {} values", column.name,
-                                            KindName(column.kind), KindName(kind)));
+                                            ColumnKindName(column.kind), ColumnKindName(kind)));
     }
     if (kind == ColumnKind::kString && !column.has_empty_string &&
         std::get<std::string>(property.value).empty()) {

@@ -20,6 +20,12 @@ constexpr std::string_view kRowsKey = "rows";
 constexpr std::string_view kMinTimestampKey = "min_timestamp";
 constexpr std::string_view kMaxTimestampKey = "max_timestamp";
 
+// A time column's kind byte with this bit set holds each row's difference
+// from the row's timestamp (mod 2^64): sent_at, received_at and
+// original_timestamp sit within seconds of it, so the differences take a
+// fraction of the bytes. Its block stats are still of the absolute times.
+constexpr uint8_t kRelativeToTimestamp = 0x80;
+
 // The container's block checksum is checked on first read; the encodings'
 // own one would check the same bytes again.
 constexpr BlockDecodeOptions kDecodeOptions{.verify_checksum = false};
@@ -41,6 +47,7 @@ struct BlockScratch {
   std::vector<int64_t> times;
   std::vector<double> numbers;
   std::vector<uint8_t> booleans;
+  std::vector<int64_t> base;  // the timestamps of the rows, for relative times
   std::string stats;
 };
 
@@ -71,6 +78,29 @@ EncodedBlock EncodeBlock(const TableColumn& column, std::span<const uint32_t> ro
   return {};
 }
 
+// A time column's block as differences from the rows' timestamps, with the
+// stats of the absolute times (block skipping compares those).
+EncodedBlock EncodeRelativeTimeBlock(const TableColumn& column, const TableColumn& timestamp,
+                                     std::span<const uint32_t> rows, BlockScratch& scratch) {
+  Gather(column.is_null, rows, scratch.is_null);
+  Gather(column.times, rows, scratch.times);
+  Gather(timestamp.times, rows, scratch.base);
+  int64_t min = INT64_MAX;
+  int64_t max = INT64_MIN;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (scratch.is_null[i]) continue;
+    min = std::min(min, scratch.times[i]);
+    max = std::max(max, scratch.times[i]);
+    scratch.times[i] = static_cast<int64_t>(static_cast<uint64_t>(scratch.times[i]) -
+                                            static_cast<uint64_t>(scratch.base[i]));
+  }
+  EncodedBlock block = EncodeInt64Block(scratch.times, scratch.is_null);
+  block.stats.has_min_max = min <= max;
+  block.stats.int_min = block.stats.has_min_max ? min : 0;
+  block.stats.int_max = block.stats.has_min_max ? max : 0;
+  return block;
+}
+
 }  // namespace
 
 Status Part::Write(FileSystem& fs, const std::string& path, const ColumnTable& table,
@@ -84,10 +114,21 @@ Status Part::Write(FileSystem& fs, const std::string& path, const ColumnTable& t
   CDP_ASSIGN_OR_RETURN(std::unique_ptr<PartWriter> writer, PartWriter::Create(fs, path));
   BlockScratch scratch;
   for (const TableColumn& column : table.columns()) {
-    CDP_RETURN_IF_ERROR(writer->StartColumn(column.name, static_cast<uint8_t>(column.kind)));
+    // A time column other than timestamp is stored relative to it when that
+    // makes its first block smaller.
+    bool relative = false;
+    if (column.kind == ColumnKind::kTime && &column != timestamp) {
+      const auto first = order.subspan(0, std::min(block_rows, order.size()));
+      relative = EncodeRelativeTimeBlock(column, *timestamp, first, scratch).bytes.size() <
+                 EncodeBlock(column, first, scratch).bytes.size();
+    }
+    const uint8_t kind = static_cast<uint8_t>(column.kind) | (relative ? kRelativeToTimestamp : 0);
+    CDP_RETURN_IF_ERROR(writer->StartColumn(column.name, kind));
     for (size_t start = 0; start < order.size(); start += block_rows) {
       const auto rows = order.subspan(start, std::min(block_rows, order.size() - start));
-      const EncodedBlock block = EncodeBlock(column, rows, scratch);
+      const EncodedBlock block = relative
+                                     ? EncodeRelativeTimeBlock(column, *timestamp, rows, scratch)
+                                     : EncodeBlock(column, rows, scratch);
       scratch.stats.clear();
       AppendBlockStats(block.stats, scratch.stats);
       CDP_RETURN_IF_ERROR(writer->AppendBlock(block.bytes, scratch.stats, rows.size()));
@@ -121,14 +162,19 @@ Result<std::shared_ptr<const Part>> Part::Open(FileSystem& fs, const std::string
   }
 
   for (const PartColumn& column : file.columns()) {
-    if (column.kind > static_cast<uint8_t>(ColumnKind::kBoolean)) {
+    const uint8_t kind = column.kind & ~kRelativeToTimestamp;
+    const bool relative = (column.kind & kRelativeToTimestamp) != 0;
+    if (kind > static_cast<uint8_t>(ColumnKind::kBoolean) ||
+        (relative && (kind != static_cast<uint8_t>(ColumnKind::kTime) ||
+                      column.name == "timestamp"))) {
       return Corrupt(path, fmt::format("column {} has an unknown kind", column.name));
     }
     if (column.row_count != part->rows_) {
       return Corrupt(path, fmt::format("column {} has another row count", column.name));
     }
     ColumnInfo& info = part->columns_.emplace_back();
-    info.kind = static_cast<ColumnKind>(column.kind);
+    info.kind = static_cast<ColumnKind>(kind);
+    info.relative_to_timestamp = relative;
     info.stats.resize(column.blocks.size());
     std::vector<uint64_t> starts;
     uint64_t start = 0;
@@ -151,6 +197,7 @@ Result<std::shared_ptr<const Part>> Part::Open(FileSystem& fs, const std::string
   if (!timestamp.has_value() || part->columns_[*timestamp].kind != ColumnKind::kTime) {
     return Corrupt(path, "no timestamp column");
   }
+  part->timestamp_column_ = *timestamp;
   return std::shared_ptr<const Part>(std::move(part));
 }
 
@@ -172,7 +219,12 @@ Status Part::Decode(size_t column, size_t block, DecodedColumn& into, ColumnData
     case ColumnKind::kTime:
       CDP_RETURN_IF_ERROR(DecodeInt64Block(bytes, into.times, kDecodeOptions));
       rows = into.times.row_count();
-      out = TimeColumn{into.times.values(), NullMask(into.times.nulls().words())};
+      if (columns_[column].relative_to_timestamp) {
+        CDP_RETURN_IF_ERROR(AddTimestamps(block, into));
+        out = TimeColumn{into.absolute, NullMask(into.times.nulls().words())};
+      } else {
+        out = TimeColumn{into.times.values(), NullMask(into.times.nulls().words())};
+      }
       break;
     case ColumnKind::kNumber:
       CDP_RETURN_IF_ERROR(DecodeDoubleBlock(bytes, into.numbers, kDecodeOptions));
@@ -188,6 +240,22 @@ Status Part::Decode(size_t column, size_t block, DecodedColumn& into, ColumnData
   if (rows != BlockRows(block)) {
     return Corrupt(path(), fmt::format("block {} of column {} has {} rows, not {}", block,
                                        column_name(column), rows, BlockRows(block)));
+  }
+  return Status::Ok();
+}
+
+Status Part::AddTimestamps(size_t block, DecodedColumn& into) const {
+  CDP_ASSIGN_OR_RETURN(const std::string_view bytes, reader_->ReadBlock(timestamp_column_, block));
+  CDP_RETURN_IF_ERROR(DecodeInt64Block(bytes, into.timestamps, kDecodeOptions));
+  const std::span<const int64_t> differences = into.times.values();
+  const std::span<const int64_t> timestamps = into.timestamps.values();
+  if (differences.size() != timestamps.size()) {
+    return Corrupt(path(), fmt::format("block {} of timestamp has another row count", block));
+  }
+  into.absolute.resize(differences.size());
+  for (size_t row = 0; row < differences.size(); ++row) {
+    into.absolute[row] = static_cast<int64_t>(static_cast<uint64_t>(differences[row]) +
+                                              static_cast<uint64_t>(timestamps[row]));
   }
   return Status::Ok();
 }

@@ -23,14 +23,19 @@ namespace cdp::columnar {
 struct DecodedColumn {
   DecodedStringBlock strings;
   DecodedInt64Block times;
+  // A time column stored relative to the timestamp column: that block, and
+  // the sums.
+  DecodedInt64Block timestamps;
+  std::vector<int64_t> absolute;
   DecodedDoubleBlock numbers;
   DecodedBoolBlock booleans;
 };
 
 // One immutable part of events (docs/storage-format.md): a part file of the
 // container format (io/part_format.h) whose columns are the event columns
-// (kind tag = ColumnKind), all cut into blocks at the same rows, with the
-// part's row count and time range in its metadata.
+// (kind tag = ColumnKind, with bit 0x80 for a time column stored relative to
+// timestamp), all cut into blocks at the same rows, with the part's row count
+// and time range in its metadata.
 // Thread safety: immutable once open; share it (std::shared_ptr<const Part>).
 class Part {
  public:
@@ -77,9 +82,12 @@ class Part {
  private:
   struct ColumnInfo {
     ColumnKind kind = ColumnKind::kString;
+    bool relative_to_timestamp = false;
     std::vector<BlockStats> stats;  // per block
   };
   Part(PartName name, std::unique_ptr<PartReader> reader) noexcept;
+  // Adds the block's timestamps to the differences in `into.times`.
+  Status AddTimestamps(size_t block, DecodedColumn& into) const;
 
   PartName name_;
   std::unique_ptr<PartReader> reader_;
@@ -88,6 +96,7 @@ class Part {
   int64_t max_timestamp_ = 0;
   std::vector<ColumnInfo> columns_;
   std::vector<uint64_t> block_starts_;
+  size_t timestamp_column_ = 0;
 };
 
 }  // namespace cdp::columnar

@@ -31,6 +31,19 @@ struct NullRows {
 // REQUIRES: is_null empty or of size row_count.
 NullRows CollectNullRows(std::span<const uint8_t> is_null, size_t row_count);
 
+// The non-null values of a block, in row order: `values` itself when no row is
+// null, else a copy of its non-null values kept in `dense`.
+template <typename T>
+std::span<const T> NonNullValues(std::span<const T> values, std::span<const uint8_t> is_null,
+                                 const NullRows& rows, std::vector<T>& dense) {
+  if (rows.null_count == 0) return values;
+  dense.reserve(values.size() - rows.null_count);
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (is_null[i] == 0) dense.push_back(values[i]);
+  }
+  return dense;
+}
+
 // The block holding `rows` and, of `candidates` (at least one; the caller
 // lists only those that represent the values), the one that is smallest
 // after compression, compressed with the codec the options pick.

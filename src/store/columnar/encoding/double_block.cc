@@ -46,14 +46,7 @@ EncodedBlock EncodeDoubleBlock(std::span<const double> values, std::span<const u
   assert(values.size() <= kMaxBlockRows);
   const NullRows rows = CollectNullRows(is_null, values.size());
   std::vector<double> dense;
-  std::span<const double> present = values;
-  if (rows.null_count > 0) {
-    dense.reserve(values.size() - rows.null_count);
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (is_null[i] == 0) dense.push_back(values[i]);
-    }
-    present = dense;
-  }
+  const std::span<const double> present = NonNullValues(values, is_null, rows, dense);
 
   EncodedBlock block;
   BlockStats& stats = block.stats;

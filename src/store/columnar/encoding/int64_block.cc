@@ -13,14 +13,7 @@ EncodedBlock EncodeInt64Block(std::span<const int64_t> values, std::span<const u
   assert(values.size() <= kMaxBlockRows);
   const NullRows rows = CollectNullRows(is_null, values.size());
   std::vector<int64_t> dense;
-  std::span<const int64_t> present = values;
-  if (rows.null_count > 0) {
-    dense.reserve(values.size() - rows.null_count);
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (is_null[i] == 0) dense.push_back(values[i]);
-    }
-    present = dense;
-  }
+  const std::span<const int64_t> present = NonNullValues(values, is_null, rows, dense);
 
   EncodedBlock block;
   BlockStats& stats = block.stats;

@@ -183,14 +183,7 @@ EncodedBlock EncodeStringBlock(std::span<const std::string_view> values,
   assert(values.size() <= kMaxBlockRows);
   const NullRows rows = CollectNullRows(is_null, values.size());
   std::vector<std::string_view> dense;
-  std::span<const std::string_view> present = values;
-  if (rows.null_count > 0) {
-    dense.reserve(values.size() - rows.null_count);
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (is_null[i] == 0) dense.push_back(values[i]);
-    }
-    present = dense;
-  }
+  const std::span<const std::string_view> present = NonNullValues(values, is_null, rows, dense);
   const size_t count = present.size();
 
   EncodedBlock block;

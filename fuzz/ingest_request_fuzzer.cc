@@ -35,10 +35,10 @@
 #include "core/iso8601.h"
 #include "core/result.h"
 #include "core/uuid.h"
-#include "model/event.h"
-#include "model/event_codec.h"
 #include "ingest/event_time.h"
 #include "ingest/request_parser.h"
+#include "model/event.h"
+#include "model/event_codec.h"
 
 namespace cdp::ingest {
 namespace {

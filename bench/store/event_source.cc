@@ -68,20 +68,6 @@ FixedValue GetFixedValue(const Event& event, size_t index) {
   return {};
 }
 
-ColumnKind PropertyKind(const Property& property) {
-  switch (property.type()) {
-    case PropertyType::kString:
-      return ColumnKind::kString;
-    case PropertyType::kNumber:
-      return ColumnKind::kNumber;
-    case PropertyType::kBoolean:
-      return ColumnKind::kBoolean;
-    case PropertyType::kTimestamp:
-      return ColumnKind::kTime;
-  }
-  return ColumnKind::kString;
-}
-
 Result<std::unique_ptr<NdjsonEventReader>> NdjsonEventReader::Open(const std::string& path,
                                                                    std::string workspace_id) {
   std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
@@ -169,7 +155,7 @@ Status EventColumns::ObserveSection(std::string_view section,
   StringMap<size_t>& map = SectionMap(section);
   for (const Property& property : properties) {
     if (property.is_null()) continue;
-    const ColumnKind kind = PropertyKind(property);
+    const ColumnKind kind = ColumnKindOf(property.type());
     auto it = map.find(property.name);
     if (it == map.end()) {
       it = map.emplace(property.name, columns_.size()).first;

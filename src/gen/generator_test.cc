@@ -22,7 +22,6 @@
 namespace cdp::gen {
 namespace {
 
-
 constexpr int64_t kMinute = 60'000;
 constexpr int64_t kDay = 86'400'000;
 

@@ -4,8 +4,8 @@
 
 #include <future>
 
-#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
+#include "model/event_codec.h"
 #include "support/temp_dir.h"
 
 namespace cdp::ingest {

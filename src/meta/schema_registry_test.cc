@@ -22,8 +22,7 @@ TEST(SchemaRegistryTest, NamesRoundTrip) {
   EXPECT_EQ(SchemaSectionName(kContext), "context");
   EXPECT_EQ(ParseSchemaSection("Properties"), std::nullopt);
 
-  for (PropertyType type :
-       {kString, kNumber, PropertyType::kBoolean, PropertyType::kTimestamp}) {
+  for (PropertyType type : {kString, kNumber, PropertyType::kBoolean, PropertyType::kTimestamp}) {
     EXPECT_EQ(ParsePropertyType(PropertyTypeName(type)), type);
   }
   EXPECT_EQ(PropertyTypeName(PropertyType::kTimestamp), "timestamp");

@@ -221,11 +221,10 @@ TEST_F(SqliteDeadLettersTest, WorkspacesAreIsolated) {
 TEST_F(SqliteDeadLettersTest, DeletingAWorkspaceDeletesItsSchemaAndDeadLetters) {
   const DeadLetter letter = Added("w1");
   ASSERT_TRUE(store_->RecordReplayAttempt(Attempt(letter, ReplayOutcome::kAccepted)).ok());
-  ASSERT_TRUE(
-      store_
-          ->RegisterSchema(
-              "w1", {"A", kT0, {{SchemaSection::kProperties, "x", PropertyType::kString}}})
-          .ok());
+  ASSERT_TRUE(store_
+                  ->RegisterSchema(
+                      "w1", {"A", kT0, {{SchemaSection::kProperties, "x", PropertyType::kString}}})
+                  .ok());
   ASSERT_TRUE(store_->RegisterSchema("w2", {"A", kT0, {}}).ok());
 
   ASSERT_TRUE(Exec("DELETE FROM workspaces WHERE id = 'w1'").ok());

@@ -9,6 +9,7 @@
 //   cdp-load     --input F DIR               the same through the EventStore interface
 //   cdp-query    DIR --from-us A --to-us B
 //   cdp-columns  DIR --events N              bytes per event of each column
+//   freshness    --input F DIR               acknowledged → visible, through log and loader
 //
 // Figures are printed as "key value" lines on stdout; query results go to
 // --results in FormatResults' form, which the script compares across engines.
@@ -28,6 +29,7 @@
 #include "clickhouse_tsv.h"
 #include "columnar_engine.h"
 #include "event_source.h"
+#include "freshness.h"
 #include "sqlite_engine.h"
 
 namespace cdp::bench {
@@ -184,6 +186,16 @@ Status CdpColumnsCommand(const std::string& dir, uint64_t events) {
   return Status::Ok();
 }
 
+Status FreshnessCommand(const CommonOptions& options, FreshnessOptions freshness) {
+  CDP_ASSIGN_OR_RETURN(std::unique_ptr<NdjsonEventReader> reader,
+                       NdjsonEventReader::Open(options.input, options.queries.workspace_id));
+  CDP_ASSIGN_OR_RETURN(const FreshnessReport report, MeasureFreshness(*reader, freshness));
+  std::cout << "events " << report.events << "\nbatches " << report.batches << "\np50_ms "
+            << report.p50_ms << "\np99_ms " << report.p99_ms << "\nmax_ms " << report.max_ms
+            << "\n";
+  return Status::Ok();
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"cdp_store_bench: the engines of make bench-store"};
   app.require_subcommand(1);
@@ -235,6 +247,16 @@ int Main(int argc, char** argv) {
   cdp_columns->add_option("dir", path, "the store's directory")->required();
   cdp_columns->add_option("--events", column_events, "events stored, to divide by")->required();
 
+  FreshnessOptions freshness;
+  CLI::App* freshness_command =
+      app.add_subcommand("freshness", "acknowledged to visible, through the log and the loader");
+  freshness_command->add_option("--input", options.input, "cdp gen NDJSON")->required();
+  freshness_command->add_option("--workspace", options.queries.workspace_id, "workspace id");
+  freshness_command->add_option("dir", freshness.dir, "a new directory")->required();
+  freshness_command->add_option("--seconds", freshness.seconds, "how long to send");
+  freshness_command->add_option("--rate", freshness.events_per_second, "events per second");
+  freshness_command->add_option("--batch", freshness.batch_events, "events per append");
+
   CLI11_PARSE(app, argc, argv);
   std::ios::sync_with_stdio(false);
 
@@ -251,6 +273,8 @@ int Main(int argc, char** argv) {
     status = CdpLoadCommand(options, path, store_load);
   } else if (*cdp_query) {
     status = CdpQueryCommand(options, path, threads);
+  } else if (*freshness_command) {
+    status = FreshnessCommand(options, freshness);
   } else if (*cdp_columns) {
     status = CdpColumnsCommand(path, column_events);
   }

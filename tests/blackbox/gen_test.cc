@@ -11,8 +11,8 @@
 
 #include "blackbox/cdp_process.h"
 #include "core/clock.h"
-#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
+#include "model/event_codec.h"
 
 namespace cdp::testing {
 namespace {

@@ -7,8 +7,8 @@
 #include <regex>
 
 #include "blackbox/cdp_process.h"
-#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
+#include "model/event_codec.h"
 #include "support/raw_http_client.h"
 
 namespace cdp::testing {
@@ -178,8 +178,7 @@ TEST_F(IngestTest, BatchImportAndCaptureEndpoints) {
   const std::vector<Event> events = LoggedEvents();
   EXPECT_EQ(events.size(), 4 * 2 + 2 * 2 + 1u);
   for (const Event& event : events) {
-    for (const Property& property : event.context)
-      with_library += property.name == "library_name";
+    for (const Property& property : event.context) with_library += property.name == "library_name";
   }
   EXPECT_EQ(with_library, 8u);  // the batch's context reached each Segment item
 }

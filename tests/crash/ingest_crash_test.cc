@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "blackbox/cdp_process.h"
-#include "model/event_codec.h"
 #include "log/local/local_event_log.h"
+#include "model/event_codec.h"
 #include "store/columnar/columnar_event_store.h"
 #include "store/columnar/io/posix_file_system.h"
 #include "support/raw_http_client.h"

@@ -74,7 +74,7 @@ Result<PropertyType> ReadType(const SqliteStatement& row, int column) {
 
 // The type registered for `property`. REQUIRES: it is registered.
 Result<PropertyType> RegisteredType(SqliteStatement& select, std::string_view workspace_id,
-                                          const ObservedProperty& property) {
+                                    const ObservedProperty& property) {
   select.Reset();
   CDP_RETURN_IF_ERROR(select.BindText(1, workspace_id));
   CDP_RETURN_IF_ERROR(select.BindText(2, SchemaSectionName(property.section)));
@@ -136,8 +136,7 @@ Result<std::vector<SchemaConflict>> SqliteMetaStore::RegisterSchema(
     CDP_RETURN_IF_ERROR(insert.BindText(4, PropertyTypeName(property.type)));
     if (Status status = insert.Run(); !status.ok()) return WorkspaceError(status, workspace_id);
     if (connection_->Changes() == 1) continue;  // newly registered with this type
-    CDP_ASSIGN_OR_RETURN(PropertyType registered,
-                         RegisteredType(select, workspace_id, property));
+    CDP_ASSIGN_OR_RETURN(PropertyType registered, RegisteredType(select, workspace_id, property));
     if (registered != property.type) {
       conflicts.push_back({property.section, property.name, registered, property.type});
     }
@@ -167,9 +166,8 @@ Result<std::vector<SchemaConflict>> SqliteMetaStore::RegisterSchema(
 }
 
 Result<PropertyType> SqliteMetaStore::ChangePropertyType(std::string_view workspace_id,
-                                                               SchemaSection section,
-                                                               std::string_view name,
-                                                               PropertyType type) {
+                                                         SchemaSection section,
+                                                         std::string_view name, PropertyType type) {
   std::lock_guard lock(mutex_);
   // Holding the write lock from BEGIN, the type read is the type replaced.
   CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));

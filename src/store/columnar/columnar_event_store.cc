@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_set>
 
 #include "core/log.h"
 #include "store/columnar/event_rows.h"

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <cassert>
-#include <charconv>
-#include <limits>
+#include <cstdint>
 
+#include "core/parse_integer.h"
 #include "store/columnar/io/part_writer.h"
 
 namespace cdp::columnar {
@@ -32,12 +32,6 @@ constexpr BlockDecodeOptions kDecodeOptions{.verify_checksum = false};
 
 Status Corrupt(std::string_view path, std::string_view what) {
   return Status::Internal(fmt::format("corrupt part {}: {}", path, what));
-}
-
-template <typename Number>
-bool ParseNumber(std::string_view text, Number& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
 // One block of a column, gathered in part order.
@@ -115,20 +109,24 @@ Status Part::Write(FileSystem& fs, const std::string& path, const ColumnTable& t
   BlockScratch scratch;
   for (const TableColumn& column : table.columns()) {
     // A time column other than timestamp is stored relative to it when that
-    // makes its first block smaller.
+    // makes its first block smaller; the first block is encoded both ways
+    // once, and the smaller kept.
+    const auto first = order.subspan(0, std::min(block_rows, order.size()));
+    EncodedBlock block = EncodeBlock(column, first, scratch);
     bool relative = false;
     if (column.kind == ColumnKind::kTime && &column != timestamp) {
-      const auto first = order.subspan(0, std::min(block_rows, order.size()));
-      relative = EncodeRelativeTimeBlock(column, *timestamp, first, scratch).bytes.size() <
-                 EncodeBlock(column, first, scratch).bytes.size();
+      EncodedBlock difference = EncodeRelativeTimeBlock(column, *timestamp, first, scratch);
+      relative = difference.bytes.size() < block.bytes.size();
+      if (relative) block = std::move(difference);
     }
     const uint8_t kind = static_cast<uint8_t>(column.kind) | (relative ? kRelativeToTimestamp : 0);
     CDP_RETURN_IF_ERROR(writer->StartColumn(column.name, kind));
     for (size_t start = 0; start < order.size(); start += block_rows) {
       const auto rows = order.subspan(start, std::min(block_rows, order.size() - start));
-      const EncodedBlock block = relative
-                                     ? EncodeRelativeTimeBlock(column, *timestamp, rows, scratch)
-                                     : EncodeBlock(column, rows, scratch);
+      if (start > 0) {
+        block = relative ? EncodeRelativeTimeBlock(column, *timestamp, rows, scratch)
+                         : EncodeBlock(column, rows, scratch);
+      }
       scratch.stats.clear();
       AppendBlockStats(block.stats, scratch.stats);
       CDP_RETURN_IF_ERROR(writer->AppendBlock(block.bytes, scratch.stats, rows.size()));
@@ -153,7 +151,7 @@ Result<std::shared_ptr<const Part>> Part::Open(FileSystem& fs, const std::string
   if (file.FindMetadata(kFormatKey) != kFormat) return Corrupt(path, "not an events part");
   const auto number = [&](std::string_view key, auto& out) {
     const auto text = file.FindMetadata(key);
-    return text.has_value() && ParseNumber(*text, out);
+    return text.has_value() && ParseInteger(*text, out);
   };
   if (!number(kRowsKey, part->rows_) || !number(kMinTimestampKey, part->min_timestamp_) ||
       !number(kMaxTimestampKey, part->max_timestamp_) || part->rows_ == 0 ||
@@ -165,8 +163,8 @@ Result<std::shared_ptr<const Part>> Part::Open(FileSystem& fs, const std::string
     const uint8_t kind = column.kind & ~kRelativeToTimestamp;
     const bool relative = (column.kind & kRelativeToTimestamp) != 0;
     if (kind > static_cast<uint8_t>(ColumnKind::kBoolean) ||
-        (relative && (kind != static_cast<uint8_t>(ColumnKind::kTime) ||
-                      column.name == "timestamp"))) {
+        (relative &&
+         (kind != static_cast<uint8_t>(ColumnKind::kTime) || column.name == "timestamp"))) {
       return Corrupt(path, fmt::format("column {} has an unknown kind", column.name));
     }
     if (column.row_count != part->rows_) {

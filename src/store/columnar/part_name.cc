@@ -2,8 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <chrono>
+
+#include "core/parse_integer.h"
 
 namespace cdp::columnar {
 
@@ -19,11 +20,10 @@ bool IsSafeFileName(std::string_view name) {
   return true;
 }
 
+// A number as PartName writes it: decimal, without leading zeros.
 template <typename Number>
-bool ParseNumber(std::string_view text, Number& out) {
-  if (text.empty() || (text.size() > 1 && text[0] == '0')) return false;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
+bool ParseCanonical(std::string_view text, Number& out) {
+  return !(text.size() > 1 && text[0] == '0') && ParseInteger(text, out);
 }
 
 int HexDigit(char c) {
@@ -46,9 +46,10 @@ std::optional<PartName> ParsePartFileName(std::string_view file_name) {
   const size_t second = file_name.find('_', first == std::string_view::npos ? first : first + 1);
   if (first == std::string_view::npos || second == std::string_view::npos) return std::nullopt;
   PartName name;
-  if (!ParseNumber(file_name.substr(0, first), name.min_block) ||
-      !ParseNumber(file_name.substr(first + 1, second - first - 1), name.max_block) ||
-      !ParseNumber(file_name.substr(second + 1), name.level) || name.min_block > name.max_block) {
+  if (!ParseCanonical(file_name.substr(0, first), name.min_block) ||
+      !ParseCanonical(file_name.substr(first + 1, second - first - 1), name.max_block) ||
+      !ParseCanonical(file_name.substr(second + 1), name.level) ||
+      name.min_block > name.max_block) {
     return std::nullopt;
   }
   return name;
@@ -86,7 +87,7 @@ std::optional<std::string> WorkspaceOfDirectory(std::string_view directory) {
 std::optional<int64_t> DayOfDirectory(std::string_view directory) {
   using namespace std::chrono;
   int value = 0;
-  if (directory.size() != 8 || !ParseNumber(directory, value)) return std::nullopt;
+  if (directory.size() != 8 || !ParseCanonical(directory, value)) return std::nullopt;
   const year_month_day date{year{value / 10000}, month{static_cast<unsigned>(value / 100 % 100)},
                             day{static_cast<unsigned>(value % 100)}};
   if (!date.ok()) return std::nullopt;

@@ -3,8 +3,9 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
-#include <charconv>
 #include <vector>
+
+#include "core/parse_integer.h"
 
 namespace cdp::columnar {
 
@@ -37,12 +38,6 @@ std::vector<std::string_view> Split(std::string_view text, char separator) {
   return pieces;
 }
 
-template <typename Number>
-bool ParseNumber(std::string_view text, Number& out, int base = 10) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
-}
-
 }  // namespace
 
 Result<StoreCheckpoint> ReadStoreCheckpoint(FileSystem& fs, const std::string& root) {
@@ -61,7 +56,7 @@ Result<StoreCheckpoint> ReadStoreCheckpoint(FileSystem& fs, const std::string& r
   const size_t checksum_line = text.rfind("xxh3 ");
   uint64_t checksum = 0;
   if (checksum_line == std::string::npos || !text.ends_with('\n') ||
-      !ParseNumber(
+      !ParseInteger(
           std::string_view(text).substr(checksum_line + 5, text.size() - checksum_line - 6),
           checksum, 16) ||
       XXH3_64bits(text.data(), checksum_line) != checksum) {
@@ -75,15 +70,15 @@ Result<StoreCheckpoint> ReadStoreCheckpoint(FileSystem& fs, const std::string& r
   }
   StoreCheckpoint checkpoint;
   const std::vector<std::string_view> block = Split(lines[1], ' ');
-  if (block.size() != 2 || block[0] != "block" || !ParseNumber(block[1], checkpoint.block)) {
+  if (block.size() != 2 || block[0] != "block" || !ParseInteger(block[1], checkpoint.block)) {
     return Damaged(path, "no block line");
   }
   for (size_t i = 2; i + 1 < lines.size(); ++i) {
     const std::vector<std::string_view> fields = Split(lines[i], ' ');
     int partition = 0;
     uint64_t offset = 0;
-    if (fields.size() != 3 || fields[0] != "offset" || !ParseNumber(fields[1], partition) ||
-        !ParseNumber(fields[2], offset) || partition < 0 ||
+    if (fields.size() != 3 || fields[0] != "offset" || !ParseInteger(fields[1], partition) ||
+        !ParseInteger(fields[2], offset) || partition < 0 ||
         !checkpoint.offsets.emplace(partition, offset).second) {
       return Damaged(path, fmt::format("bad line {}", i + 1));
     }

@@ -64,15 +64,6 @@ bool Equal(const ScalarValue& a, const ScalarValue& b) {
   return order.has_value() && *order == 0;
 }
 
-// Applies a string test to a string row; other rows fail it.
-template <typename Test>
-bool StringTest(const ScalarValue& value, const Predicate& predicate, Test test) {
-  const auto* text = std::get_if<std::string>(&value);
-  if (text == nullptr || predicate.values.empty()) return false;
-  const auto* operand = std::get_if<std::string>(&predicate.values[0]);
-  return operand != nullptr && test(*text, *operand);
-}
-
 }  // namespace
 
 std::span<const StoredColumn> FixedEventColumns() { return kFixedColumns; }
@@ -134,21 +125,14 @@ bool SatisfiesPredicate(const ScalarValue& value, const Predicate& predicate) {
       }
       return false;
     case CompareOp::kContains:
-      return StringTest(value, predicate, [](std::string_view text, std::string_view operand) {
-        return text.find(operand) != std::string_view::npos;
-      });
     case CompareOp::kNotContains:
-      return StringTest(value, predicate, [](std::string_view text, std::string_view operand) {
-        return text.find(operand) == std::string_view::npos;
-      });
     case CompareOp::kStartsWith:
-      return StringTest(value, predicate, [](std::string_view text, std::string_view operand) {
-        return text.starts_with(operand);
-      });
     case CompareOp::kEndsWith:
-      return StringTest(value, predicate, [](std::string_view text, std::string_view operand) {
-        return text.ends_with(operand);
-      });
+    case CompareOp::kRegex:
+    case CompareOp::kNotRegex: {
+      const std::string* text = std::get_if<std::string>(&value);
+      return text != nullptr && StringOperatorMatches(*text, predicate);
+    }
     case CompareOp::kIsNotSet:
       break;
   }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -9,7 +10,12 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/result.h"
 #include "model/property_type.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace cdp {
 
@@ -72,13 +78,29 @@ enum class CompareOp : uint8_t {
   kEndsWith,
   kIsSet,     // not null
   kIsNotSet,  // null or the column absent
+  // Strings: the RE2 pattern values[0] matches somewhere in the value (like
+  // ClickHouse's match()); kNotRegex: it matches nowhere (null rows do not
+  // match). Built with RegexPredicate, which compiles the pattern once.
+  kRegex,
+  kNotRegex,
 };
 
 struct Predicate {
   std::string column;
   CompareOp op = CompareOp::kEquals;
   std::vector<ScalarValue> values;
+  // kRegex / kNotRegex: values[0] compiled; without it no row matches.
+  std::shared_ptr<const re2::RE2> regex;
 };
+
+// A kRegex (or, negated, kNotRegex) predicate on `column`. BadRequest (field
+// `field`) when the pattern is not valid RE2 syntax.
+Result<Predicate> RegexPredicate(std::string column, std::string_view pattern, bool negated,
+                                 std::string field);
+
+// Whether `text` satisfies the string-only operators (kContains to
+// kEndsWith, kRegex, kNotRegex) of `predicate`; false for the others.
+bool StringOperatorMatches(std::string_view text, const Predicate& predicate);
 
 // What to read: one workspace, a half-open time range on `timestamp`, the
 // columns to return, and predicates that every returned row satisfies (AND).

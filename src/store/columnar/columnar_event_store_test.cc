@@ -201,8 +201,13 @@ TEST_F(ColumnarEventStoreTest, ScansWithPredicatesAndRangesMatchTheNaiveFilter) 
     for (size_t i = random() % 3; i > 0; --i) {
       Predicate predicate;
       predicate.column = columns[random() % columns.size()];
-      predicate.op = static_cast<CompareOp>(random() % (int(CompareOp::kIsNotSet) + 1));
-      predicate.values.push_back(random_value(predicate.column));
+      predicate.op = static_cast<CompareOp>(random() % (int(CompareOp::kNotRegex) + 1));
+      if (predicate.op == CompareOp::kRegex || predicate.op == CompareOp::kNotRegex) {
+        predicate = *RegexPredicate(predicate.column, random() % 2 ? "^[a-m]" : "o",
+                                    predicate.op == CompareOp::kNotRegex, "filter");
+      } else {
+        predicate.values.push_back(random_value(predicate.column));
+      }
       if (predicate.op == CompareOp::kIn)
         predicate.values.push_back(random_value(predicate.column));
       request.predicates.push_back(std::move(predicate));

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "store/columnar/block_filter.h"
+#include "store/batch_filter.h"
 
 namespace cdp::columnar {
 

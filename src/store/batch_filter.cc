@@ -1,4 +1,4 @@
-#include "store/columnar/block_filter.h"
+#include "store/batch_filter.h"
 
 #include <compare>
 #include <optional>
@@ -6,7 +6,7 @@
 
 #include "store/event_columns.h"
 
-namespace cdp::columnar {
+namespace cdp {
 
 namespace {
 
@@ -54,13 +54,12 @@ bool StringSatisfies(std::string_view text, const Predicate& predicate) {
       }
       return false;
     case CompareOp::kContains:
-      return operand(0) != nullptr && text.find(*operand(0)) != std::string_view::npos;
     case CompareOp::kNotContains:
-      return operand(0) != nullptr && text.find(*operand(0)) == std::string_view::npos;
     case CompareOp::kStartsWith:
-      return operand(0) != nullptr && text.starts_with(*operand(0));
     case CompareOp::kEndsWith:
-      return operand(0) != nullptr && text.ends_with(*operand(0));
+    case CompareOp::kRegex:
+    case CompareOp::kNotRegex:
+      return StringOperatorMatches(text, predicate);
   }
   return false;
 }
@@ -122,4 +121,4 @@ void FilterSelection(const ColumnData& column, const Predicate& predicate,
   }
 }
 
-}  // namespace cdp::columnar
+}  // namespace cdp

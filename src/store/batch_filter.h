@@ -5,7 +5,7 @@
 
 #include "store/scan.h"
 
-namespace cdp::columnar {
+namespace cdp {
 
 // Per-thread buffers of FilterSelection, reused from block to block.
 struct FilterScratch {
@@ -20,4 +20,4 @@ struct FilterScratch {
 void FilterSelection(const ColumnData& column, const Predicate& predicate,
                      std::vector<uint32_t>& selection, FilterScratch& scratch);
 
-}  // namespace cdp::columnar
+}  // namespace cdp

@@ -1,4 +1,4 @@
-#include "store/columnar/block_filter.h"
+#include "store/batch_filter.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "store/event_columns.h"
 
-namespace cdp::columnar {
+namespace cdp {
 namespace {
 
 constexpr size_t kRows = 500;
@@ -89,9 +89,14 @@ TEST(BlockFilterTest, AgreesWithTheReferenceOnEveryKindAndOperator) {
       }
     };
     Predicate predicate;
-    predicate.op = static_cast<CompareOp>(random() % (int(CompareOp::kIsNotSet) + 1));
+    predicate.op = static_cast<CompareOp>(random() % (int(CompareOp::kNotRegex) + 1));
+    if (predicate.op == CompareOp::kRegex || predicate.op == CompareOp::kNotRegex) {
+      static const char* const kPatterns[] = {"^ab", "b$", "r.f", "^$", "a|z"};
+      predicate = *RegexPredicate("c", kPatterns[random() % 5],
+                                  predicate.op == CompareOp::kNotRegex, "filter");
+    }
     const size_t operands = predicate.op == CompareOp::kIn ? random() % 4 : 1;
-    for (size_t i = 0; i < operands; ++i) predicate.values.push_back(RandomOperand(random, block));
+    for (size_t i = predicate.values.size(); i < operands; ++i) predicate.values.push_back(RandomOperand(random, block));
 
     std::vector<uint32_t> selection;
     for (uint32_t row = 0; row < kRows; ++row) {
@@ -107,5 +112,26 @@ TEST(BlockFilterTest, AgreesWithTheReferenceOnEveryKindAndOperator) {
   }
 }
 
+TEST(RegexPredicateTest, MatchesAnywhereUnlessAnchored) {
+  const Predicate starts = *RegexPredicate("c", "^ab", false, "filter");
+  EXPECT_TRUE(SatisfiesPredicate(std::string("abc"), starts));
+  EXPECT_FALSE(SatisfiesPredicate(std::string("cab"), starts));
+  const Predicate anywhere = *RegexPredicate("c", "a.c", false, "filter");
+  EXPECT_TRUE(SatisfiesPredicate(std::string("xxabcxx"), anywhere));
+  const Predicate negated = *RegexPredicate("c", "a.c", true, "filter");
+  EXPECT_FALSE(SatisfiesPredicate(std::string("xxabcxx"), negated));
+  EXPECT_TRUE(SatisfiesPredicate(std::string("ac"), negated));
+  // Null and non-string rows match neither form.
+  EXPECT_FALSE(SatisfiesPredicate(std::monostate{}, negated));
+  EXPECT_FALSE(SatisfiesPredicate(1.0, negated));
+}
+
+TEST(RegexPredicateTest, RefusesAnInvalidPatternNamingTheField) {
+  const Result<Predicate> predicate = RegexPredicate("c", "(unclosed", false, "filters[2].value");
+  ASSERT_FALSE(predicate.ok());
+  EXPECT_EQ(predicate.status().code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(predicate.status().field(), "filters[2].value");
+}
+
 }  // namespace
-}  // namespace cdp::columnar
+}  // namespace cdp

@@ -6,15 +6,22 @@ namespace cdp::query {
 
 namespace {
 
-// The strings of a column for the block: its dictionary hashed once, or
-// nothing when the column is absent from the block's part.
-const StringColumn* HashDictionary(const ColumnData& column, std::vector<PersonKey>& keys) {
+// The strings of a column for the block, with `keys` cleared to one slot per
+// dictionary entry; nothing when the column is absent from the block's part.
+const StringColumn* PrepareDictionary(const ColumnData& column, std::vector<PersonKey>& keys) {
   const auto* strings = std::get_if<StringColumn>(&column);
-  keys.clear();
-  if (strings == nullptr) return nullptr;
-  keys.reserve(strings->dictionary.size());
-  for (const std::string_view id : strings->dictionary) keys.push_back(PersonKeyOf(id));
+  keys.assign(strings == nullptr ? 0 : strings->dictionary.size(), 0);
   return strings;
+}
+
+// The key of dictionary entry `code`, hashed the first time a selected row
+// uses it: a scan that selects few rows of a block hashes few ids. 0 marks
+// "not hashed yet": a dictionary entry is never empty (empty ids are null),
+// so its key is never 0.
+PersonKey KeyOfCode(const StringColumn& column, uint32_t code, std::vector<PersonKey>& keys) {
+  PersonKey& key = keys[code];
+  if (key == 0) key = PersonKeyOf(column.dictionary[code]);
+  return key;
 }
 
 }  // namespace
@@ -36,15 +43,15 @@ PersonKey PersonKeyOf(std::string_view person_id) {
 void PersonKeyReader::Read(const ScanBatch& batch, size_t anonymous_id_column,
                            size_t user_id_column, std::vector<PersonKey>& keys) {
   const StringColumn* anonymous =
-      HashDictionary(batch.columns[anonymous_id_column], anonymous_keys_);
-  const StringColumn* user = HashDictionary(batch.columns[user_id_column], user_keys_);
+      PrepareDictionary(batch.columns[anonymous_id_column], anonymous_keys_);
+  const StringColumn* user = PrepareDictionary(batch.columns[user_id_column], user_keys_);
   keys.reserve(keys.size() + batch.selection.size());
   for (const uint32_t row : batch.selection) {
     // An empty id is stored as null, so "has an anonymous id" is "not null".
     if (anonymous != nullptr && !anonymous->nulls.IsNull(row)) {
-      keys.push_back(anonymous_keys_[anonymous->codes[row]]);
+      keys.push_back(KeyOfCode(*anonymous, anonymous->codes[row], anonymous_keys_));
     } else if (user != nullptr && !user->nulls.IsNull(row)) {
-      keys.push_back(user_keys_[user->codes[row]]);
+      keys.push_back(KeyOfCode(*user, user->codes[row], user_keys_));
     } else {
       keys.push_back(0);
     }

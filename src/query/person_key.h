@@ -32,7 +32,8 @@ std::string_view PersonIdOf(std::string_view anonymous_id, std::string_view user
 PersonKey PersonKeyOf(std::string_view person_id);
 
 // The person keys of a batch's rows, hashing each dictionary entry of the
-// block once rather than each row. One per scan worker.
+// block at most once (and only those the selected rows use) rather than each
+// row. One per scan worker.
 class PersonKeyReader {
  public:
   // Appends to `keys` the key of each row of batch.selection, in order; the

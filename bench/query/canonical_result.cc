@@ -54,7 +54,7 @@ std::string Trends(element result) {
       value = std::string(std::string_view(breakdown.get_string()));
     }
     bool is_other = false;
-    if (series["is_other"].get(breakdown) == simdjson::SUCCESS && breakdown.is_bool()) {
+    if (series["breakdown_other"].get(breakdown) == simdjson::SUCCESS && breakdown.is_bool()) {
       is_other = breakdown.get_bool();
     }
     if (is_other) value = "(other)";

@@ -48,17 +48,6 @@ bool IsStringOperator(CompareOp op) {
   }
 }
 
-bool IsKnownColumn(std::string_view column) {
-  for (const StoredColumn& fixed : FixedEventColumns()) {
-    if (fixed.name == column) return true;
-  }
-  for (const std::string_view prefix :
-       {kPropertiesPrefix, kContextPrefix, kTraitsPrefix, kTraitsSetOncePrefix}) {
-    if (column.size() > prefix.size() && column.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
 Result<ScalarValue> OperandOf(simdjson::dom::element value, const std::string& path) {
   if (value.is_string()) return ScalarValue(std::string(value.get_string().value_unsafe()));
   if (value.is_number()) return ScalarValue(double(value));
@@ -105,6 +94,21 @@ Result<ScalarValue> Converted(const ScalarValue& operand, ColumnKind kind,
 
 }  // namespace
 
+Status CheckColumnName(std::string_view column, const std::string& path) {
+  for (const StoredColumn& fixed : FixedEventColumns()) {
+    if (fixed.name == column) return Status::Ok();
+  }
+  for (const std::string_view prefix :
+       {kPropertiesPrefix, kContextPrefix, kTraitsPrefix, kTraitsSetOncePrefix}) {
+    if (column.size() > prefix.size() && column.starts_with(prefix)) return Status::Ok();
+  }
+  return Status::BadRequest(
+      fmt::format("{}: unknown property '{}'; name a fixed column (event, user_id, ...) or "
+                  "properties.<name>, context.<name>, traits.<name>, traits_set_once.<name>",
+                  path, column),
+      path);
+}
+
 Result<std::vector<PropertyFilter>> ParseFilters(const RequestObject& parent,
                                                  std::string_view key) {
   CDP_ASSIGN_OR_RETURN(const std::vector<RequestObject::Element> elements,
@@ -116,13 +120,7 @@ Result<std::vector<PropertyFilter>> ParseFilters(const RequestObject& parent,
     PropertyFilter filter;
     filter.path = element.path;
     CDP_ASSIGN_OR_RETURN(const std::string_view column, object.String("property"));
-    if (!IsKnownColumn(column)) {
-      return Status::BadRequest(
-          fmt::format("{}: unknown property '{}'; name a fixed column (event, user_id, ...) or "
-                      "properties.<name>, context.<name>, traits.<name>, traits_set_once.<name>",
-                      object.PathOf("property"), column),
-          object.PathOf("property"));
-    }
+    CDP_RETURN_IF_ERROR(CheckColumnName(column, object.PathOf("property")));
     filter.column = std::string(column);
     CDP_ASSIGN_OR_RETURN(const std::string_view op, object.String("operator"));
     const auto* known = std::find_if(std::begin(kOperators), std::end(kOperators),

@@ -29,6 +29,12 @@ struct PropertyFilter {
   std::string path;                   // "steps[1].filters[0]", for errors
 };
 
+// Ok when `column` names an event column: a fixed one ("event", "user_id",
+// ...) or "<section>.<name>" of a property section; otherwise BadRequest on
+// `path`, saying how columns are named. Whether any event has the column is
+// another matter (ColumnCatalog).
+Status CheckColumnName(std::string_view column, const std::string& path);
+
 // The filters at `key` of `parent` (an array, possibly absent: none).
 Result<std::vector<PropertyFilter>> ParseFilters(const RequestObject& parent,
                                                  std::string_view key = "filters");

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "model/event.h"
+#include "query/trends/trends_request.h"
+#include "query/trends/trends_result.h"
+
+namespace cdp::query::testing {
+
+// The trends answer computed the slow, obvious way, straight from the
+// definitions in trends_request.h and trends_result.h: every bucket of every
+// series, group and period re-reads all the events. The engine (and any
+// other store's trends) is tested against it.
+TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
+                             std::string_view workspace_id);
+
+// A quantile of `values` (any order) by linear interpolation between the
+// closest ranks (numpy's default); REQUIRES: !values.empty().
+double ReferenceQuantile(std::vector<double> values, double quantile);
+
+}  // namespace cdp::query::testing

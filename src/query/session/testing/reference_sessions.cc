@@ -1,0 +1,58 @@
+#include "query/session/testing/reference_sessions.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "query/event_filter.h"
+#include "query/person_key.h"
+#include "query/session/testing/query_case.h"
+
+namespace cdp::query::testing {
+
+std::string ReferenceEventName(const Event& event) {
+  if (!event.event.empty()) return event.event;
+  return "$" + std::string(EventTypeName(event.type));
+}
+
+std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
+    std::span<const Event> events, const ReferenceSessionOptions& options) {
+  std::map<std::string, std::vector<ReferenceStep>> by_person;
+  for (const Event& event : events) {
+    if (event.workspace_id != kCaseWorkspace) continue;
+    const std::string person(PersonIdOf(event));
+    if (person.empty()) continue;
+    const int64_t micros = UnixMicros(event.timestamp);
+    if (micros < options.from_micros || micros >= options.to_micros) continue;
+    if (!EventMatches(event, options.predicates)) continue;
+    const std::optional<std::string> name = options.name_of(event);
+    if (!name) continue;
+    const bool anchor = !options.anchor.empty() && EventMatches(event, options.anchor);
+    by_person[person].push_back({micros, *name, anchor});
+  }
+  std::map<std::string, std::vector<ReferenceSession>> sessions;
+  for (auto& [person, steps] : by_person) {
+    std::sort(steps.begin(), steps.end(), [](const ReferenceStep& a, const ReferenceStep& b) {
+      return std::tie(a.micros, a.name, a.anchor) < std::tie(b.micros, b.name, b.anchor);
+    });
+    std::vector<ReferenceSession>& list = sessions[person];
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (i == 0 || steps[i].micros - steps[i - 1].micros > options.timeout_micros) {
+        list.emplace_back();
+      }
+      list.back().push_back(steps[i]);
+    }
+  }
+  return sessions;
+}
+
+double ReferenceQuantile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double rank = q * double(values.size() - 1);
+  const size_t low = size_t(std::floor(rank));
+  const size_t high = std::min(low + 1, values.size() - 1);
+  return values[low] + (rank - double(low)) * (values[high] - values[low]);
+}
+
+}  // namespace cdp::query::testing

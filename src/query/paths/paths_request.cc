@@ -14,18 +14,6 @@ namespace {
 constexpr int64_t kMaxSteps = 20;
 constexpr int64_t kMaxLimit = 1000;
 
-// A fixed column or a property column ("<section>.<name>").
-bool IsColumnName(std::string_view name) {
-  for (const StoredColumn& fixed : FixedEventColumns()) {
-    if (fixed.name == name) return true;
-  }
-  for (const std::string_view prefix :
-       {kPropertiesPrefix, kContextPrefix, kTraitsPrefix, kTraitsSetOncePrefix}) {
-    if (name.size() > prefix.size() && name.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
 // The anchor selector at `key`, when given: it must be the direction's own
 // and select something.
 Result<std::optional<EventSelector>> ParseAnchor(const RequestObject& body, std::string_view key,
@@ -71,11 +59,7 @@ Result<PathsRequest> ParsePathsRequest(std::string_view body) {
   CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> path_property,
                        object.OptionalString("path_property"));
   if (path_property) {
-    if (!IsColumnName(*path_property)) {
-      return FieldError(object.PathOf("path_property"),
-                        "a column: event, type, ... or properties.<name>, context.<name>, "
-                        "traits.<name>, traits_set_once.<name>");
-    }
+    CDP_RETURN_IF_ERROR(CheckColumnName(*path_property, object.PathOf("path_property")));
     request.path_property = std::string(*path_property);
   }
   CDP_ASSIGN_OR_RETURN(request.filters, ParseFilters(object));

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "query/session/quantile.h"
+#include "query/quantile.h"
 #include "query/session/sessionize.h"
 
 namespace cdp::query {

@@ -1,20 +1,12 @@
 #include "query/trends/trends_accumulators.h"
 
-#include <cmath>
+#include "query/quantile.h"
 
 namespace cdp::query {
 
 std::optional<double> Quantile(std::span<double> values, double q) {
   if (values.empty()) return std::nullopt;
-  const double position = q * double(values.size() - 1);
-  const size_t below = size_t(std::floor(position));
-  std::nth_element(values.begin(), values.begin() + below, values.end());
-  const double low = values[below];
-  if (below + 1 >= values.size()) return low;
-  // After nth_element everything past `below` is >= it: the next rank is
-  // their minimum.
-  const double high = *std::min_element(values.begin() + below + 1, values.end());
-  return low + (position - double(below)) * (high - low);
+  return InterpolatedQuantile(values, q);
 }
 
 GroupedValues::GroupedValues(size_t key_count, std::span<const std::pair<uint32_t, double>> entries)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "query/testing/reference_quantile.h"
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,7 +46,5 @@ std::string ReferenceEventName(const Event& event);
 std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
     std::span<const Event> events, const ReferenceSessionOptions& options);
 
-// The q-quantile of `values` by linear interpolation between closest ranks.
-double ReferenceQuantile(std::vector<double> values, double q);
 
 }  // namespace cdp::query::testing

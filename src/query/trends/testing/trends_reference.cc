@@ -61,13 +61,6 @@ std::optional<double> MathOf(const TrendsSeries& series, const std::vector<const
 
 }  // namespace
 
-double ReferenceQuantile(std::vector<double> values, double quantile) {
-  std::sort(values.begin(), values.end());
-  const double position = quantile * double(values.size() - 1);
-  const size_t below = size_t(position);
-  if (below + 1 >= values.size()) return values.back();
-  return values[below] + (position - double(below)) * (values[below + 1] - values[below]);
-}
 
 TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
                              std::string_view workspace_id) {

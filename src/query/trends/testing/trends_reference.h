@@ -1,5 +1,7 @@
 #pragma once
 
+#include "query/testing/reference_quantile.h"
+
 #include <span>
 #include <string_view>
 
@@ -16,8 +18,5 @@ namespace cdp::query::testing {
 TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
                              std::string_view workspace_id);
 
-// A quantile of `values` (any order) by linear interpolation between the
-// closest ranks (numpy's default); REQUIRES: !values.empty().
-double ReferenceQuantile(std::vector<double> values, double quantile);
 
 }  // namespace cdp::query::testing

@@ -1,11 +1,11 @@
-#include "query/session/quantile.h"
+#include "query/quantile.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
 
-#include "query/session/testing/reference_sessions.h"
+#include "query/testing/reference_quantile.h"
 
 namespace cdp::query {
 namespace {

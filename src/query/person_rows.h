@@ -1,6 +1,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -40,7 +41,8 @@ class PersonRows {
     Payload payload;
   };
 
-  // `workers`: the scan's parallelism. `partition_bits`: 2^bits partitions.
+  // `workers`: the scan's parallelism. `partition_bits`: 2^bits partitions
+  // (at most 56: the sort uses the next 8 bits).
   explicit PersonRows(int workers, int partition_bits = 10)
       : shift_(64 - partition_bits),
         buffers_(size_t(workers) << partition_bits) {}
@@ -59,29 +61,56 @@ class PersonRows {
   void ForEachPerson(int parallelism,
                      const std::function<void(int thread, std::span<const Row> rows)>& visit) {
     const size_t workers = buffers_.size() / partitions();
+    std::vector<std::vector<Row>> scratch(size_t(std::max(1, parallelism)));
     ParallelFor(parallelism, partitions(), [&](int thread, size_t partition) {
-      std::vector<Row>& rows = buffers_[partition];  // worker 0's buffer collects the others
-      for (size_t worker = 1; worker < workers; ++worker) {
-        std::vector<Row>& other = buffers_[worker * partitions() + partition];
-        rows.insert(rows.end(), other.begin(), other.end());
-        std::vector<Row>().swap(other);
+      // Counting sort on the next 8 bits of the key (the partition took the
+      // top ones) into `sorted`, so that what is left to sort by comparison
+      // are runs of a few dozen rows: several times cheaper than sorting
+      // the whole partition.
+      size_t total = 0;
+      for (size_t worker = 0; worker < workers; ++worker) {
+        total += buffers_[worker * partitions() + partition].size();
       }
-      std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-        if (a.person != b.person) return a.person < b.person;
-        if (a.micros != b.micros) return a.micros < b.micros;
-        return a.payload < b.payload;
-      });
-      for (size_t first = 0; first < rows.size();) {
+      std::vector<Row>& sorted = scratch[size_t(thread)];
+      sorted.resize(total);
+      const int bucket_shift = shift_ - kBucketBits;
+      std::array<uint32_t, (1 << kBucketBits) + 1> starts{};
+      for (size_t worker = 0; worker < workers; ++worker) {
+        for (const Row& row : buffers_[worker * partitions() + partition]) {
+          ++starts[((row.person >> bucket_shift) & kBucketMask) + 1];
+        }
+      }
+      for (size_t bucket = 0; bucket < kBuckets; ++bucket) starts[bucket + 1] += starts[bucket];
+      std::array<uint32_t, kBuckets> next;
+      std::copy(starts.begin(), starts.end() - 1, next.begin());
+      for (size_t worker = 0; worker < workers; ++worker) {
+        std::vector<Row>& rows = buffers_[worker * partitions() + partition];
+        for (const Row& row : rows) sorted[next[(row.person >> bucket_shift) & kBucketMask]++] = row;
+        std::vector<Row>().swap(rows);
+      }
+      for (size_t bucket = 0; bucket < kBuckets; ++bucket) {
+        const auto first = sorted.begin() + starts[bucket];
+        const auto last = sorted.begin() + starts[bucket + 1];
+        std::sort(first, last, [](const Row& a, const Row& b) {
+          if (a.person != b.person) return a.person < b.person;
+          if (a.micros != b.micros) return a.micros < b.micros;
+          return a.payload < b.payload;
+        });
+      }
+      for (size_t first = 0; first < sorted.size();) {
         size_t last = first + 1;
-        while (last < rows.size() && rows[last].person == rows[first].person) ++last;
-        visit(thread, std::span<const Row>(rows.data() + first, last - first));
+        while (last < sorted.size() && sorted[last].person == sorted[first].person) ++last;
+        visit(thread, std::span<const Row>(sorted.data() + first, last - first));
         first = last;
       }
-      std::vector<Row>().swap(rows);
     });
   }
 
  private:
+  static constexpr int kBucketBits = 8;
+  static constexpr size_t kBuckets = size_t(1) << kBucketBits;
+  static constexpr uint64_t kBucketMask = kBuckets - 1;
+
   int shift_;
   std::vector<std::vector<Row>> buffers_;  // [worker][partition]
 };

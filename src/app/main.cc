@@ -15,6 +15,7 @@
 #include "app/workspace_command.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "query/sql/sql_memory_budget.h"
 
 #ifndef CDP_VERSION
 #define CDP_VERSION "dev"
@@ -23,6 +24,12 @@
 int main(int argc, char** argv) {
   // A client that goes away mid-write must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
+  // Custom SQL's per-query memory cap counts SQLite's allocations: SQLite
+  // takes the counting allocator only before its first use.
+  if (const cdp::Status installed = cdp::query::InstallSqlMemoryAccounting(); !installed.ok()) {
+    std::cerr << "cdp: " << installed.message() << "\n";
+    return 1;
+  }
 
   CLI::App app{"cdp: a self-hosted customer-data and product-analytics platform"};
   app.require_subcommand(1);

@@ -2,8 +2,11 @@
 
 #include <iostream>
 
+#include "api/dashboard_routes.h"
 #include "api/dlq_routes.h"
 #include "api/ingest_routes.h"
+#include "api/query_routes.h"
+#include "api/saved_query_routes.h"
 #include "api/schema_routes.h"
 #include "api/system_routes.h"
 #include "app/ingest_stack.h"
@@ -15,6 +18,11 @@
 #include "http/server.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
+#include "meta/sqlite/sqlite_query_library.h"
+#include "query/service/all_query_functions.h"
+#include "query/service/in_process_query_cache.h"
+#include "query/service/query_service.h"
+#include "query/service/query_service_config.h"
 
 namespace cdp {
 
@@ -60,25 +68,42 @@ int RunServeCommand(const Config& config) {
   auto meta = OpenSqliteMetaStore(meta_path);
   if (!meta.ok()) return Refuse("cannot open the metadata database", meta.status());
   SqliteMetaStore& meta_store = **meta;
+  auto library = OpenSqliteQueryLibrary(meta_path);
+  if (!library.ok()) return Refuse("cannot open the metadata database", library.status());
   auto ingest = IngestStack::Open(config, meta_store);
   if (!ingest.ok()) return Refuse("cannot start ingestion", ingest.status());
   auto store = StoreStack::Open(config, (*ingest)->log(), meta_store);
   if (!store.ok()) return Refuse("cannot open the event store", store.status());
 
+  // The query service holds replies in its pool: it is built before the
+  // router and stopped before the server goes.
+  query::InProcessQueryCache query_cache(config.cache_max_bytes, SystemClock::Instance());
+  query::QueryService query_service((*store)->store(), query::AvailableQueryFunctions(),
+                                    query_cache, SystemClock::Instance(),
+                                    query::QueryServiceOptionsFrom(config));
+
   const http::ServerOptions options = ServerOptionsFrom(config);
   http::HttpMetrics metrics(options.threads);
   http::Router router;
-  api::AddSystemRoutes(router, metrics,
-                       {.readiness_checks = {{"meta", [&meta_store] { return meta_store.Ping(); }}},
-                        .metrics_token = config.metrics_token,
-                        .extra_metrics = {[&ingest] {
-                          return api::IngestMetricsText((*ingest)->service().counters());
-                        }}});
+  api::AddSystemRoutes(
+      router, metrics,
+      {.readiness_checks = {{"meta", [&meta_store] { return meta_store.Ping(); }}},
+       .metrics_token = config.metrics_token,
+       .extra_metrics = {
+           [&ingest] { return api::IngestMetricsText((*ingest)->service().counters()); },
+           [&query_service] { return api::QueryMetricsText(query_service.counters()); }}});
   api::AddIngestRoutes(router, (*ingest)->service(), {.trusted_proxies = config.trusted_proxies});
   api::AddSchemaRoutes(router, (*ingest)->schema_registry(), (*ingest)->schema_gate(),
                        (*ingest)->secret_keys());
   api::AddDeadLetterRoutes(router, (*ingest)->dead_letters(), (*ingest)->replayer(),
                            (*ingest)->secret_keys());
+  api::AddQueryRoutes(router, query_service, (*ingest)->secret_keys());
+  api::AddSavedQueryRoutes(router, **library, (*ingest)->secret_keys(), SystemClock::Instance());
+  api::AddDashboardRoutes(router, **library, query_service, (*ingest)->secret_keys(),
+                          SystemClock::Instance(),
+                          {.run_widgets = [&query_service](std::function<void()> work) {
+                            return query_service.TrySubmit(std::move(work));
+                          }});
   const http::RequestPipeline pipeline(router, http::CorsPolicy(config.cors_origins),
                                        config.max_inflated_bytes);
   http::HttpServer server(options, pipeline, metrics);
@@ -86,6 +111,8 @@ int RunServeCommand(const Config& config) {
     return Refuse("cannot start the HTTP server", started);
   }
   const bool finished_in_time = server.Wait();
+  // Cancels running queries and answers queued ones before the store closes.
+  query_service.Stop();
   // The loader's last load reads the log, so it stops before the log closes.
   (*store)->Close();
   // Appends still queued are made durable and answered while the server's

@@ -266,9 +266,71 @@ std::vector<ConfigOption> MakeIngestOptions() {
   };
 }
 
+// A cache TTL in whole seconds, up to a week.
+Status ApplyCacheTtl(std::string_view value, std::chrono::seconds& out) {
+  CDP_ASSIGN_OR_RETURN(auto seconds, cv::ParseInt(value, 0, 7 * 24 * 3600));
+  out = std::chrono::seconds(seconds);
+  return Status::Ok();
+}
+
+std::vector<ConfigOption> MakeQueryOptions() {
+  return {
+      {"--cache-ttl-events-seconds", "CDP_CACHE_TTL_EVENTS_SECONDS", "60",
+       "Seconds an explorer result stays cached (its staleness bound); 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_events); }},
+      {"--cache-ttl-trends-seconds", "CDP_CACHE_TTL_TRENDS_SECONDS", "60",
+       "Seconds a trends result stays cached; 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_trends); }},
+      {"--cache-ttl-funnel-seconds", "CDP_CACHE_TTL_FUNNEL_SECONDS", "60",
+       "Seconds a funnel result stays cached; 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_funnel); }},
+      {"--cache-ttl-retention-seconds", "CDP_CACHE_TTL_RETENTION_SECONDS", "60",
+       "Seconds a retention result stays cached; 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_retention); }},
+      {"--cache-ttl-session-seconds", "CDP_CACHE_TTL_SESSION_SECONDS", "60",
+       "Seconds a session result stays cached; 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_session); }},
+      {"--cache-ttl-paths-seconds", "CDP_CACHE_TTL_PATHS_SECONDS", "60",
+       "Seconds a paths result stays cached; 0: not cached. (SQL results never are.)",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_paths); }},
+      {"--cache-max-bytes", "CDP_CACHE_MAX_BYTES", "64MiB",
+       "Memory the in-process query result cache may hold; least recently used results go "
+       "first.",
+       [](std::string_view v, Config& c) { return ApplySize(v, c.cache_max_bytes, 0); }},
+      {"--query-threads", "CDP_QUERY_THREADS", "0",
+       "Queries running at once, synchronous and async (0: one per core).",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto threads, cv::ParseInt(v, 0, 256));
+         c.query_threads = static_cast<int>(threads);
+         return Status::Ok();
+       }},
+      {"--query-queue", "CDP_QUERY_QUEUE", "64",
+       "Queries waiting for a query thread; beyond that a query gets 503 with Retry-After.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto queued, cv::ParseInt(v, 0, 100'000));
+         c.query_queue = static_cast<int>(queued);
+         return Status::Ok();
+       }},
+      {"--query-job-ttl", "CDP_QUERY_JOB_TTL", "1h",
+       "How long a finished async query (and its result) can be read.",
+       [](std::string_view v, Config& c) {
+         return ApplyDuration(v, c.query_job_ttl, std::chrono::seconds(1));
+       }},
+      {"--query-jobs-per-workspace", "CDP_QUERY_JOBS_PER_WORKSPACE", "100",
+       "Async queries a workspace may have (finished ones included: the oldest finished "
+       "makes room); when all are unfinished, 429.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto jobs, cv::ParseInt(v, 1, 100'000));
+         c.query_jobs_per_workspace = static_cast<int>(jobs);
+         return Status::Ok();
+       }},
+  };
+}
+
 std::vector<ConfigOption> MakeAllOptions() {
   std::vector<ConfigOption> options = MakeOptions();
   for (ConfigOption& option : MakeIngestOptions()) options.push_back(std::move(option));
+  for (ConfigOption& option : MakeQueryOptions()) options.push_back(std::move(option));
   return options;
 }
 
@@ -280,6 +342,11 @@ std::string Config::MetaDbPath() const {
 
 int Config::ResolvedHttpThreads() const {
   if (http_threads > 0) return http_threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int Config::ResolvedQueryThreads() const {
+  if (query_threads > 0) return query_threads;
   return std::max(1u, std::thread::hardware_concurrency());
 }
 

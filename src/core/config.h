@@ -56,10 +56,27 @@ struct Config {
   int log_partitions = 4;
   uint64_t log_segment_bytes = 64 << 20;
 
+  // The query service (src/query/service). Cached results of an analysis
+  // live for its TTL, which bounds how stale an answer can be (0: no
+  // caching); SQL is never cached.
+  std::chrono::seconds cache_ttl_events{60};
+  std::chrono::seconds cache_ttl_trends{60};
+  std::chrono::seconds cache_ttl_funnel{60};
+  std::chrono::seconds cache_ttl_retention{60};
+  std::chrono::seconds cache_ttl_session{60};
+  std::chrono::seconds cache_ttl_paths{60};
+  uint64_t cache_max_bytes = 64 << 20;
+  int query_threads = 0;  // 0: one per core
+  int query_queue = 64;   // queries waiting for a thread; more get 503
+  std::chrono::milliseconds query_job_ttl{3600 * 1000};  // finished async queries kept
+  int query_jobs_per_workspace = 100;
+
   // The SQLite file of the metadata store.
   std::string MetaDbPath() const;
   // http_threads with 0 resolved to the number of cores.
   int ResolvedHttpThreads() const;
+  // query_threads likewise.
+  int ResolvedQueryThreads() const;
 };
 
 // One configuration variable.

@@ -40,6 +40,15 @@ std::string Describe(const Config& c) {
       << " trusted_proxies=" << c.trusted_proxies << " ip_policy=" << c.ip_policy
       << " geoip_db=" << c.geoip_db << " ua_regexes=" << c.ua_regexes
       << " log_partitions=" << c.log_partitions << " log_segment_bytes=" << c.log_segment_bytes;
+  out << " cache_ttl_events=" << c.cache_ttl_events.count()
+      << " cache_ttl_trends=" << c.cache_ttl_trends.count()
+      << " cache_ttl_funnel=" << c.cache_ttl_funnel.count()
+      << " cache_ttl_retention=" << c.cache_ttl_retention.count()
+      << " cache_ttl_session=" << c.cache_ttl_session.count()
+      << " cache_ttl_paths=" << c.cache_ttl_paths.count()
+      << " cache_max_bytes=" << c.cache_max_bytes << " query_threads=" << c.query_threads
+      << " query_queue=" << c.query_queue << " query_job_ttl=" << c.query_job_ttl.count()
+      << " query_jobs_per_workspace=" << c.query_jobs_per_workspace;
   return out.str();
 }
 
@@ -378,6 +387,61 @@ TEST(ConfigValidationTest, MetricsToken) {
   ExpectInvalidFlag("--metrics-token", "short");
   EXPECT_EQ(LoadEnv({{"CDP_METRICS_TOKEN", "0123456789abcdef"}}).metrics_token, "0123456789abcdef");
   EXPECT_EQ(LoadEnv({{"CDP_METRICS_TOKEN", ""}}).metrics_token, "");
+}
+
+TEST(ConfigQueryTest, Defaults) {
+  const Config config = LoadEnv({});
+  for (const seconds ttl :
+       {config.cache_ttl_events, config.cache_ttl_trends, config.cache_ttl_funnel,
+        config.cache_ttl_retention, config.cache_ttl_session, config.cache_ttl_paths}) {
+    EXPECT_EQ(ttl, seconds(60));
+  }
+  EXPECT_EQ(config.cache_max_bytes, 64u << 20);
+  EXPECT_EQ(config.query_threads, 0);
+  EXPECT_GE(config.ResolvedQueryThreads(), 1);
+  EXPECT_EQ(config.query_queue, 64);
+  EXPECT_EQ(config.query_job_ttl, seconds(3600));
+  EXPECT_EQ(config.query_jobs_per_workspace, 100);
+}
+
+TEST(ConfigQueryTest, EnvironmentValuesApplied) {
+  const Config config = LoadEnv({
+      {"CDP_CACHE_TTL_EVENTS_SECONDS", "5"},
+      {"CDP_CACHE_TTL_TRENDS_SECONDS", "120"},
+      {"CDP_CACHE_TTL_FUNNEL_SECONDS", "0"},
+      {"CDP_CACHE_TTL_RETENTION_SECONDS", "3600"},
+      {"CDP_CACHE_TTL_SESSION_SECONDS", "1"},
+      {"CDP_CACHE_TTL_PATHS_SECONDS", "604800"},
+      {"CDP_CACHE_MAX_BYTES", "256MiB"},
+      {"CDP_QUERY_THREADS", "3"},
+      {"CDP_QUERY_QUEUE", "0"},
+      {"CDP_QUERY_JOB_TTL", "10m"},
+      {"CDP_QUERY_JOBS_PER_WORKSPACE", "7"},
+  });
+  EXPECT_EQ(config.cache_ttl_events, seconds(5));
+  EXPECT_EQ(config.cache_ttl_trends, seconds(120));
+  EXPECT_EQ(config.cache_ttl_funnel, seconds(0));
+  EXPECT_EQ(config.cache_ttl_retention, seconds(3600));
+  EXPECT_EQ(config.cache_ttl_session, seconds(1));
+  EXPECT_EQ(config.cache_ttl_paths, seconds(604800));
+  EXPECT_EQ(config.cache_max_bytes, 256u << 20);
+  EXPECT_EQ(config.query_threads, 3);
+  EXPECT_EQ(config.ResolvedQueryThreads(), 3);
+  EXPECT_EQ(config.query_queue, 0);
+  EXPECT_EQ(config.query_job_ttl, seconds(600));
+  EXPECT_EQ(config.query_jobs_per_workspace, 7);
+}
+
+TEST(ConfigQueryTest, InvalidValues) {
+  ExpectInvalidEnv("CDP_CACHE_TTL_FUNNEL_SECONDS", "-1");
+  ExpectInvalidEnv("CDP_CACHE_TTL_FUNNEL_SECONDS", "60s");  // whole seconds, no unit
+  ExpectInvalidEnv("CDP_CACHE_TTL_TRENDS_SECONDS", "604801");
+  ExpectInvalidEnv("CDP_CACHE_MAX_BYTES", "lots");
+  ExpectInvalidEnv("CDP_QUERY_THREADS", "257");
+  ExpectInvalidEnv("CDP_QUERY_QUEUE", "-1");
+  ExpectInvalidEnv("CDP_QUERY_JOB_TTL", "500ms");
+  ExpectInvalidEnv("CDP_QUERY_JOBS_PER_WORKSPACE", "0");
+  ExpectInvalidFlag("--cache-ttl-session-seconds", "x");
 }
 
 TEST(ConfigValidationTest, DataDir) {

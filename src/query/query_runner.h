@@ -19,7 +19,8 @@ struct QueryAnswer {
 
 // Runs a query of any kind for a workspace, through the result cache where
 // the kind allows it (never for SQL), and writes the query log line. The
-// query routes, async jobs and dashboards all go through it.
+// query routes, async jobs and dashboards all go through it; QueryService
+// (query/service/query_service.h) is the implementation.
 // Thread safety: Run may be called from any thread.
 class QueryRunner {
  public:

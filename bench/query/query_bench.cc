@@ -86,8 +86,8 @@ int Main(int argc, char** argv) {
   } else {
     Result<std::string> request = ReadFile(request_file);
     Result<std::string> result = request.ok() ? ReadFile(result_file) : request;
-    Result<std::string> text =
-        result.ok() ? CanonicalResult(kind, *request, *result) : Result<std::string>(result.status());
+    Result<std::string> text = result.ok() ? CanonicalResult(kind, *request, *result)
+                                           : Result<std::string>(result.status());
     if (text.ok()) std::cout << *text;
     status = text.status();
   }

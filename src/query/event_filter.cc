@@ -69,7 +69,8 @@ Result<ScalarValue> Converted(const ScalarValue& operand, ColumnKind kind,
       if (number != nullptr) return operand;
       double parsed = 0;
       if (text != nullptr) {
-        const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), parsed);
+        const auto [end, error] =
+            std::from_chars(text->data(), text->data() + text->size(), parsed);
         if (error == std::errc() && end == text->data() + text->size()) return ScalarValue(parsed);
       }
       return FieldError(path, "a number: the property is numeric");
@@ -115,7 +116,8 @@ Result<std::vector<PropertyFilter>> ParseFilters(const RequestObject& parent,
                        parent.Array(key, 0, 100));
   std::vector<PropertyFilter> filters;
   for (const RequestObject::Element& element : elements) {
-    CDP_ASSIGN_OR_RETURN(const RequestObject object, RequestObject::Of(element.value, element.path));
+    CDP_ASSIGN_OR_RETURN(const RequestObject object,
+                         RequestObject::Of(element.value, element.path));
     CDP_RETURN_IF_ERROR(object.RejectUnknownKeys({"property", "operator", "value"}));
     PropertyFilter filter;
     filter.path = element.path;
@@ -127,7 +129,8 @@ Result<std::vector<PropertyFilter>> ParseFilters(const RequestObject& parent,
                                      [&](const OperatorName& o) { return o.name == op; });
     if (known == std::end(kOperators)) {
       std::string names;
-      for (const OperatorName& o : kOperators) names += (names.empty() ? "" : ", ") + std::string(o.name);
+      for (const OperatorName& o : kOperators)
+        names += (names.empty() ? "" : ", ") + std::string(o.name);
       return FieldError(object.PathOf("operator"), "one of " + names);
     }
     filter.op = known->op;
@@ -222,8 +225,10 @@ Result<std::vector<Predicate>> ToPredicates(const EventSelector& selector,
                           .regex = nullptr});
   }
   if (selector.event) {
-    predicates.push_back(
-        {.column = "event", .op = CompareOp::kEquals, .values = {*selector.event}, .regex = nullptr});
+    predicates.push_back({.column = "event",
+                          .op = CompareOp::kEquals,
+                          .values = {*selector.event},
+                          .regex = nullptr});
   }
   for (const PropertyFilter& filter : selector.filters) {
     CDP_ASSIGN_OR_RETURN(Predicate predicate, ToPredicate(filter, catalog));

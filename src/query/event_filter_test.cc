@@ -37,7 +37,8 @@ TEST_F(EventFilterTest, ASelectorBecomesTypeEventAndFilterPredicates) {
   EXPECT_EQ((*predicates)[0].column, "type");
   EXPECT_EQ((*predicates)[1].column, "event");
   EXPECT_EQ((*predicates)[2].values, std::vector<ScalarValue>{9.5});
-  EXPECT_EQ((*predicates)[3].values, (std::vector<ScalarValue>{std::string("a"), std::string("2")}));
+  EXPECT_EQ((*predicates)[3].values,
+            (std::vector<ScalarValue>{std::string("a"), std::string("2")}));
   EXPECT_EQ((*predicates)[4].values, std::vector<ScalarValue>{true});
   EXPECT_EQ((*predicates)[5].values,
             std::vector<ScalarValue>{TimeValue{int64_t{1'767'225'600} * 1'000'000}});
@@ -53,21 +54,25 @@ TEST_F(EventFilterTest, BadFiltersNameTheOffendingField) {
             "filters[0].property");
   EXPECT_EQ(field_of(R"({"filters": [{"property": "properties.plan", "operator": "like"}]})"),
             "filters[0].operator");
-  EXPECT_EQ(field_of(
-                R"({"filters": [{"property": "properties.price", "operator": "gt", "value": "x"}]})"),
-            "filters[0].value");
-  EXPECT_EQ(field_of(
-                R"({"filters": [{"property": "properties.price", "operator": "contains", "value": "1"}]})"),
-            "filters[0].operator");
-  EXPECT_EQ(field_of(
-                R"({"filters": [{"property": "properties.plan", "operator": "regex", "value": "("}]})"),
-            "filters[0].value");
-  EXPECT_EQ(field_of(
-                R"({"filters": [{"property": "properties.plan", "operator": "in", "value": "a"}]})"),
-            "filters[0].value");
-  EXPECT_EQ(field_of(
-                R"({"filters": [{"property": "properties.plan", "operator": "is_set", "value": 1}]})"),
-            "filters[0].value");
+  EXPECT_EQ(
+      field_of(
+          R"({"filters": [{"property": "properties.price", "operator": "gt", "value": "x"}]})"),
+      "filters[0].value");
+  EXPECT_EQ(
+      field_of(
+          R"({"filters": [{"property": "properties.price", "operator": "contains", "value": "1"}]})"),
+      "filters[0].operator");
+  EXPECT_EQ(
+      field_of(
+          R"({"filters": [{"property": "properties.plan", "operator": "regex", "value": "("}]})"),
+      "filters[0].value");
+  EXPECT_EQ(
+      field_of(R"({"filters": [{"property": "properties.plan", "operator": "in", "value": "a"}]})"),
+      "filters[0].value");
+  EXPECT_EQ(
+      field_of(
+          R"({"filters": [{"property": "properties.plan", "operator": "is_set", "value": 1}]})"),
+      "filters[0].value");
   EXPECT_EQ(field_of(R"({"filters": [{"property": "properties.plan", "operator": "equals"}]})"),
             "filters[0].value");
   EXPECT_EQ(field_of(R"({"type": "click"})"), "type");
@@ -80,7 +85,8 @@ TEST_F(EventFilterTest, ReferenceMatchingAppliesEveryPredicate) {
   ASSERT_TRUE(predicates.ok());
   Event event;
   event.event = "Signed Up";
-  event.properties.push_back({.name = "plan", .value = std::string("professional"), .timestamp = {}});
+  event.properties.push_back(
+      {.name = "plan", .value = std::string("professional"), .timestamp = {}});
   EXPECT_TRUE(EventMatches(event, *predicates));
   event.properties[0].value = std::string("free");
   EXPECT_FALSE(EventMatches(event, *predicates));

@@ -27,7 +27,8 @@ TEST(PersonKeyTest, TheReaderAgreesWithTheEventsIds) {
   testing::TestEventStore fixture(events);
   std::multiset<std::pair<std::string, PersonKey>> expected;
   for (const Event& event : events) {
-    if (event.workspace_id == "ws_a") expected.emplace(event.message_id, PersonKeyOf(PersonIdOf(event)));
+    if (event.workspace_id == "ws_a")
+      expected.emplace(event.message_id, PersonKeyOf(PersonIdOf(event)));
   }
   ScanRequest request{.workspace_id = "ws_a",
                       .from = FromUnixMicros(0),
@@ -45,8 +46,9 @@ TEST(PersonKeyTest, TheReaderAgreesWithTheEventsIds) {
                           const auto& ids = std::get<StringColumn>(batch.columns[0]);
                           std::lock_guard lock(mutex);
                           for (size_t i = 0; i < batch.selection.size(); ++i) {
-                            actual.emplace(std::string(ids.dictionary[ids.codes[batch.selection[i]]]),
-                                           keys[i]);
+                            actual.emplace(
+                                std::string(ids.dictionary[ids.codes[batch.selection[i]]]),
+                                keys[i]);
                           }
                           return Status::Ok();
                         })

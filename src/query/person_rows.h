@@ -44,8 +44,7 @@ class PersonRows {
   // `workers`: the scan's parallelism. `partition_bits`: 2^bits partitions
   // (at most 56: the sort uses the next 8 bits).
   explicit PersonRows(int workers, int partition_bits = 10)
-      : shift_(64 - partition_bits),
-        buffers_(size_t(workers) << partition_bits) {}
+      : shift_(64 - partition_bits), buffers_(size_t(workers) << partition_bits) {}
 
   size_t partitions() const { return size_t(1) << (64 - shift_); }
 
@@ -85,7 +84,8 @@ class PersonRows {
       std::copy(starts.begin(), starts.end() - 1, next.begin());
       for (size_t worker = 0; worker < workers; ++worker) {
         std::vector<Row>& rows = buffers_[worker * partitions() + partition];
-        for (const Row& row : rows) sorted[next[(row.person >> bucket_shift) & kBucketMask]++] = row;
+        for (const Row& row : rows)
+          sorted[next[(row.person >> bucket_shift) & kBucketMask]++] = row;
         std::vector<Row>().swap(rows);
       }
       for (size_t bucket = 0; bucket < kBuckets; ++bucket) {

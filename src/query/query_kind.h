@@ -15,10 +15,9 @@ namespace cdp::query {
 // The analyses of the query API, one per POST /query/<name>.
 enum class QueryKind { kEvents, kTrends, kFunnel, kRetention, kSession, kPaths, kSql };
 
-inline constexpr QueryKind kQueryKinds[] = {QueryKind::kEvents,  QueryKind::kTrends,
-                                            QueryKind::kFunnel,  QueryKind::kRetention,
-                                            QueryKind::kSession, QueryKind::kPaths,
-                                            QueryKind::kSql};
+inline constexpr QueryKind kQueryKinds[] = {
+    QueryKind::kEvents,  QueryKind::kTrends, QueryKind::kFunnel, QueryKind::kRetention,
+    QueryKind::kSession, QueryKind::kPaths,  QueryKind::kSql};
 
 // "events", "trends", "funnel", "retention", "session", "paths", "sql".
 std::string_view QueryKindName(QueryKind kind);
@@ -34,8 +33,7 @@ struct QueryOutput {
 // Every analysis has this shape: it parses and validates its request body
 // (BadRequest naming the field), runs over the store for the context's
 // workspace, and writes its result.
-using QueryFunction =
-    std::function<Result<QueryOutput>(const QueryContext& context, EventStore& store,
-                                      std::string_view body)>;
+using QueryFunction = std::function<Result<QueryOutput>(const QueryContext& context,
+                                                        EventStore& store, std::string_view body)>;
 
 }  // namespace cdp::query

@@ -44,8 +44,7 @@ class RequestObject {
   Result<std::optional<std::string_view>> OptionalString(std::string_view key) const;
   // An integer in [min, max]; `fallback` when absent.
   Result<int64_t> Int(std::string_view key, int64_t fallback, int64_t min, int64_t max) const;
-  Result<std::optional<int64_t>> OptionalInt(std::string_view key, int64_t min,
-                                             int64_t max) const;
+  Result<std::optional<int64_t>> OptionalInt(std::string_view key, int64_t min, int64_t max) const;
   Result<std::optional<double>> OptionalNumber(std::string_view key) const;
   Result<bool> Bool(std::string_view key, bool fallback) const;
   // An ISO-8601 date-time with 'Z' or an offset ("2026-03-01T00:00:00+01:00");
@@ -55,8 +54,8 @@ class RequestObject {
   // One of `names` (the spelling clients use), mapped to its value; `fallback`
   // when absent. The error lists the accepted names.
   template <typename T>
-  Result<T> Choice(std::string_view key, std::initializer_list<std::pair<std::string_view, T>> names,
-                   T fallback) const;
+  Result<T> Choice(std::string_view key,
+                   std::initializer_list<std::pair<std::string_view, T>> names, T fallback) const;
   Result<RequestObject> Object(std::string_view key) const;  // required
   Result<std::optional<RequestObject>> OptionalObject(std::string_view key) const;
   // The elements of an array, with their paths ("steps[0]"); empty when

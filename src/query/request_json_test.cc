@@ -48,8 +48,8 @@ TEST_F(RequestObjectTest, ReadsTypedValuesAndRefusesWrongOnes) {
   EXPECT_EQ(*body.Time("t"), *body.Time("d"));
   EXPECT_EQ(body.Time("s").status().field(), "s");
   EXPECT_EQ(body.Time("absent").status().field(), "absent");
-  const auto color = body.Choice<Color>("s", {{"red", Color::kRed}, {"blue", Color::kBlue}},
-                                        Color::kBlue);
+  const auto color =
+      body.Choice<Color>("s", {{"red", Color::kRed}, {"blue", Color::kBlue}}, Color::kBlue);
   EXPECT_EQ(*color, Color::kRed);
   const auto other = body.Choice<Color>("t", {{"red", Color::kRed}}, Color::kBlue);
   EXPECT_NE(other.status().message().find("one of red"), std::string::npos);

@@ -44,8 +44,8 @@ TEST(TimeBucketsTest, TheDayClocksGoForwardIsTwentyThreeHours) {
   // Hours: 02:00 does not exist that night, so it is no bucket.
   const auto hours = *TimeBuckets::Make(paris, Interval::kHour, At("2026-03-29T01:00:00+01:00"),
                                         At("2026-03-29T04:00:00+02:00"), "interval");
-  EXPECT_EQ(Labels(hours), (std::vector<std::string>{"2026-03-29T01:00:00+01:00",
-                                                     "2026-03-29T03:00:00+02:00"}));
+  EXPECT_EQ(Labels(hours),
+            (std::vector<std::string>{"2026-03-29T01:00:00+01:00", "2026-03-29T03:00:00+02:00"}));
 }
 
 TEST(TimeBucketsTest, TheHourThatHappensTwiceIsOneBucket) {
@@ -63,17 +63,18 @@ TEST(TimeBucketsTest, WeeksStartOnMondayAndMonthsOnTheFirst) {
   const TimeZone utc = TimeZone::Utc();
   const auto weeks = *TimeBuckets::Make(utc, Interval::kWeek, At("2026-11-26T10:00:00Z"),
                                         At("2026-12-01T00:00:00Z"), "interval");
-  EXPECT_EQ(Labels(weeks), (std::vector<std::string>{"2026-11-23T00:00:00+00:00",
-                                                     "2026-11-30T00:00:00+00:00"}));
+  EXPECT_EQ(Labels(weeks),
+            (std::vector<std::string>{"2026-11-23T00:00:00+00:00", "2026-11-30T00:00:00+00:00"}));
   const auto months = *TimeBuckets::Make(utc, Interval::kMonth, At("2026-01-31T00:00:00Z"),
                                          At("2026-03-01T00:00:00Z"), "interval");
-  EXPECT_EQ(Labels(months), (std::vector<std::string>{"2026-01-01T00:00:00+00:00",
-                                                      "2026-02-01T00:00:00+00:00"}));
+  EXPECT_EQ(Labels(months),
+            (std::vector<std::string>{"2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00"}));
 }
 
 TEST(TimeBucketsTest, RefusesRangesWithTooManyBuckets) {
-  const auto buckets = TimeBuckets::Make(TimeZone::Utc(), Interval::kHour, At("2020-01-01T00:00:00Z"),
-                                         At("2026-01-01T00:00:00Z"), "interval");
+  const auto buckets =
+      TimeBuckets::Make(TimeZone::Utc(), Interval::kHour, At("2020-01-01T00:00:00Z"),
+                        At("2026-01-01T00:00:00Z"), "interval");
   EXPECT_EQ(buckets.status().field(), "interval");
 }
 

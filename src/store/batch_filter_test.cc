@@ -96,7 +96,8 @@ TEST(BlockFilterTest, AgreesWithTheReferenceOnEveryKindAndOperator) {
                                   predicate.op == CompareOp::kNotRegex, "filter");
     }
     const size_t operands = predicate.op == CompareOp::kIn ? random() % 4 : 1;
-    for (size_t i = predicate.values.size(); i < operands; ++i) predicate.values.push_back(RandomOperand(random, block));
+    for (size_t i = predicate.values.size(); i < operands; ++i)
+      predicate.values.push_back(RandomOperand(random, block));
 
     std::vector<uint32_t> selection;
     for (uint32_t row = 0; row < kRows; ++row) {

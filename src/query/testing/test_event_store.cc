@@ -26,7 +26,8 @@ TestEventStore::TestEventStore(std::span<const Event> events, int flushes, size_
       fs_, dir_.path(), {.block_rows = block_rows, .background_merges = false});
   Check(store.status(), "open");
   store_ = std::move(*store);
-  const size_t per_flush = std::max<size_t>(1, (events.size() + flushes - 1) / std::max(1, flushes));
+  const size_t per_flush =
+      std::max<size_t>(1, (events.size() + flushes - 1) / std::max(1, flushes));
   for (size_t first = 0; first < events.size(); first += per_flush) {
     const size_t count = std::min(per_flush, events.size() - first);
     Check(store_->Append(events.subspan(first, count), {}), "append");

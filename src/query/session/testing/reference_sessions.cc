@@ -46,5 +46,4 @@ std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
   return sessions;
 }
 
-
 }  // namespace cdp::query::testing

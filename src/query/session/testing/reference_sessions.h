@@ -1,7 +1,5 @@
 #pragma once
 
-#include "query/testing/reference_quantile.h"
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "model/event.h"
+#include "query/testing/reference_quantile.h"
 #include "store/scan.h"
 
 namespace cdp::query::testing {
@@ -45,6 +44,5 @@ std::string ReferenceEventName(const Event& event);
 // than the timeout after the one before.
 std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
     std::span<const Event> events, const ReferenceSessionOptions& options);
-
 
 }  // namespace cdp::query::testing

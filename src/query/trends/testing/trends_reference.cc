@@ -61,7 +61,6 @@ std::optional<double> MathOf(const TrendsSeries& series, const std::vector<const
 
 }  // namespace
 
-
 TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
                              std::string_view workspace_id) {
   // The events of each series, and each event's breakdown value.

@@ -1,11 +1,10 @@
 #pragma once
 
-#include "query/testing/reference_quantile.h"
-
 #include <span>
 #include <string_view>
 
 #include "model/event.h"
+#include "query/testing/reference_quantile.h"
 #include "query/trends/trends_request.h"
 #include "query/trends/trends_result.h"
 
@@ -17,6 +16,5 @@ namespace cdp::query::testing {
 // other store's trends) is tested against it.
 TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
                              std::string_view workspace_id);
-
 
 }  // namespace cdp::query::testing

@@ -1,7 +1,8 @@
 # The two commands of the README, and the rest of the developer loop.
 #   make run    install what is missing, build, migrate, serve the demo on :8080
 #   make test   install what is missing, build, run every test (release + ASan/UBSan + fuzz)
-#   make bench  HTTP benchmark against nginx (see docs/benchmarks.md)
+#   make bench  HTTP benchmark against nginx (see docs/benchmarks.md; also
+#               bench-ingest, bench-store, bench-query)
 #   make fmt    clang-format every C++ file
 
 RELEASE_DIR := build/release
@@ -68,3 +69,12 @@ bench-store: build
 	cmake --build $(RELEASE_DIR) --target cdp_store_bench
 	scripts/install-deps bench
 	bench/store/run $(RELEASE_DIR)/cdp $(RELEASE_DIR)/cdp_store_bench
+
+# The analyses of the query API against ClickHouse (bench/query/run): funnel,
+# retention, trends, sessions and an explorer page on 10 M `cdp gen` events;
+# the answers must agree.
+.PHONY: bench-query
+bench-query: build
+	cmake --build $(RELEASE_DIR) --target cdp_store_bench cdp_query_bench
+	scripts/install-deps bench
+	bench/query/run $(RELEASE_DIR)/cdp $(RELEASE_DIR)/cdp_store_bench $(RELEASE_DIR)/cdp_query_bench

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include "query/calendar_fields.h"
 #include "store/event_columns.h"
 
 namespace cdp::query {
@@ -114,9 +115,9 @@ Result<FunnelRequest> ParseFunnelRequest(std::string_view body_text) {
       body.RejectUnknownKeys({"from", "to", "steps", "window", "order", "exclusions", "breakdown",
                               "interval", "time_zone", "histogram_bins"}));
   FunnelRequest request;
-  CDP_ASSIGN_OR_RETURN(request.from, body.Time("from"));
-  CDP_ASSIGN_OR_RETURN(request.to, body.Time("to"));
-  if (request.from >= request.to) return FieldError("to", "later than from");
+  CDP_ASSIGN_OR_RETURN(const TimeRange range, ParseTimeRange(body));
+  request.from = range.from;
+  request.to = range.to;
   CDP_ASSIGN_OR_RETURN(request.steps, ParseSteps(body));
   CDP_ASSIGN_OR_RETURN(request.window_micros, ParseWindow(body));
   CDP_ASSIGN_OR_RETURN(request.order,

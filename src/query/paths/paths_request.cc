@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "query/calendar_fields.h"
 #include "query/request_json.h"
 #include "query/session/session_request.h"
 #include "store/event_columns.h"
@@ -41,7 +42,9 @@ Result<PathsRequest> ParsePathsRequest(std::string_view body) {
                                                 "timeout_minutes", "path_property", "filters",
                                                 "limit", "collapse_repeats"}));
   PathsRequest request;
-  CDP_RETURN_IF_ERROR(ParseSessionRange(object, request.from, request.to));
+  CDP_ASSIGN_OR_RETURN(const TimeRange range, ParseTimeRange(object));
+  request.from = range.from;
+  request.to = range.to;
   CDP_ASSIGN_OR_RETURN(
       request.direction,
       object.Choice<PathDirection>(

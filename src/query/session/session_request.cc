@@ -1,5 +1,7 @@
 #include "query/session/session_request.h"
 
+#include "query/calendar_fields.h"
+
 namespace cdp::query {
 
 namespace {
@@ -9,13 +11,6 @@ constexpr int64_t kMaxTimeoutMinutes = 24 * 60;
 constexpr int64_t kMaxEntryExitLimit = 1000;
 
 }  // namespace
-
-Status ParseSessionRange(const RequestObject& body, TimePoint& from, TimePoint& to) {
-  CDP_ASSIGN_OR_RETURN(from, body.Time("from"));
-  CDP_ASSIGN_OR_RETURN(to, body.Time("to"));
-  if (!(from < to)) return FieldError(body.PathOf("to"), "later than from");
-  return Status::Ok();
-}
 
 Result<int64_t> ParseSessionTimeout(const RequestObject& body) {
   CDP_ASSIGN_OR_RETURN(const int64_t minutes,
@@ -29,7 +24,9 @@ Result<SessionRequest> ParseSessionRequest(std::string_view body) {
   CDP_RETURN_IF_ERROR(object.RejectUnknownKeys(
       {"from", "to", "timeout_minutes", "interval", "time_zone", "filters", "entry_exit_limit"}));
   SessionRequest request;
-  CDP_RETURN_IF_ERROR(ParseSessionRange(object, request.from, request.to));
+  CDP_ASSIGN_OR_RETURN(const TimeRange range, ParseTimeRange(object));
+  request.from = range.from;
+  request.to = range.to;
   CDP_ASSIGN_OR_RETURN(request.timeout_micros, ParseSessionTimeout(object));
   CDP_ASSIGN_OR_RETURN(request.interval, object.Choice<Interval>("interval",
                                                                  {{"hour", Interval::kHour},

@@ -37,9 +37,7 @@ struct SessionRequest {
 Result<SessionRequest> ParseSessionRequest(std::string_view body);
 
 // What session and paths requests share, read from `body`:
-// "from" (inclusive) and "to" (exclusive), BadRequest on "to" unless from < to;
-Status ParseSessionRange(const RequestObject& body, TimePoint& from, TimePoint& to);
-// and "timeout_minutes" (1..1440, default 30), in microseconds.
+// "timeout_minutes" (1..1440, default 30), in microseconds.
 Result<int64_t> ParseSessionTimeout(const RequestObject& body);
 
 }  // namespace cdp::query

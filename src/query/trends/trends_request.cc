@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "query/calendar_fields.h"
 #include "query/request_json.h"
 #include "store/event_columns.h"
 
@@ -178,9 +179,9 @@ Result<TrendsRequest> ParseTrendsRequest(std::string_view body,
   CDP_RETURN_IF_ERROR(object.RejectUnknownKeys(
       {"from", "to", "interval", "time_zone", "series", "breakdown", "formula", "compare"}));
   TrendsRequest request;
-  CDP_ASSIGN_OR_RETURN(request.from, object.Time("from"));
-  CDP_ASSIGN_OR_RETURN(request.to, object.Time("to"));
-  if (request.from >= request.to) return FieldError("to", "later than from");
+  CDP_ASSIGN_OR_RETURN(const TimeRange range, ParseTimeRange(object));
+  request.from = range.from;
+  request.to = range.to;
   CDP_ASSIGN_OR_RETURN(request.interval, object.Choice<Interval>("interval",
                                                                  {{"hour", Interval::kHour},
                                                                   {"day", Interval::kDay},

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/api_auth.h"
+#include "api/page.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/parse_integer.h"
@@ -21,8 +22,6 @@
 namespace cdp::api {
 
 namespace {
-
-constexpr int kDefaultPageSize = 100;
 
 // A widget as a request gives it: `id` only on PUT, to keep an existing one.
 struct WidgetFields {
@@ -133,17 +132,6 @@ Result<std::vector<DashboardWidget>> WidgetsToStore(std::vector<WidgetFields> fi
     widgets.push_back(std::move(widget));
   }
   return widgets;
-}
-
-Result<int> PageLimit(const http::Request& request) {
-  const std::optional<std::string> text = request.QueryParam("limit");
-  if (!text) return kDefaultPageSize;
-  int limit = 0;
-  if (!ParseInteger(*text, limit) || limit < 1 || limit > kMaxQueryLibraryPageSize) {
-    return Status::BadRequest(
-        fmt::format("limit must be an integer from 1 to {}", kMaxQueryLibraryPageSize), "limit");
-  }
-  return limit;
 }
 
 Result<bool> WithResults(const http::Request& request) {
@@ -335,27 +323,19 @@ void AddDashboardRoutes(http::Router& router, QueryLibrary& library, query::Quer
         return DashboardResponse(201, stored);
       }));
 
-  router.Add("GET", "/dashboards",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const int limit, PageLimit(request));
-               const std::string cursor = request.QueryParam("cursor").value_or("");
-               CDP_ASSIGN_OR_RETURN(const DashboardPage page,
-                                    library.ListDashboards(workspace_id, cursor, limit));
-               JsonWriter json;
-               json.BeginObject().Key("results").BeginArray();
-               for (const Dashboard& dashboard : page.results) {
-                 WriteDashboard(json, dashboard, nullptr);
-               }
-               json.EndArray().Key("next_cursor");
-               if (page.next_cursor.empty()) {
-                 json.Null();
-               } else {
-                 json.String(page.next_cursor);
-               }
-               return http::Response::Json(200, std::move(json.EndObject()).Take());
-             }));
+  router.Add(
+      "GET", "/dashboards", http::Immediate([&](http::Request& request) -> Result<http::Response> {
+        CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
+                             AuthenticateApiRequest(request, secret_keys));
+        CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
+                             ReadPageRequest(request, kMaxQueryLibraryPageSize));
+        CDP_ASSIGN_OR_RETURN(
+            const DashboardPage page,
+            library.ListDashboards(workspace_id, request_page.cursor, request_page.limit));
+        return PageResponse<Dashboard>(
+            page.results, page.next_cursor,
+            [](JsonWriter& json, const Dashboard& item) { WriteDashboard(json, item, nullptr); });
+      }));
 
   router.Add("GET", "/dashboards/{id}",
              [&library, &runner, &secret_keys, run_widgets = std::move(options.run_widgets)](

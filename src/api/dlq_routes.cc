@@ -3,29 +3,14 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <charconv>
 
 #include "api/api_auth.h"
+#include "api/page.h"
 #include "core/json_writer.h"
 
 namespace cdp::api {
 
 namespace {
-
-constexpr int kDefaultPageSize = 100;
-
-Result<int> PageLimit(const http::Request& request) {
-  const std::optional<std::string> text = request.QueryParam("limit");
-  if (!text) return kDefaultPageSize;
-  int limit = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), limit);
-  if (error != std::errc() || end != text->data() + text->size() || limit < 1 ||
-      limit > kMaxDeadLetterPageSize) {
-    return Status::BadRequest(
-        fmt::format("limit must be an integer from 1 to {}", kMaxDeadLetterPageSize), "limit");
-  }
-  return limit;
-}
 
 void WriteReason(JsonWriter& json, const DeadLetterReason& reason) {
   json.BeginObject().Key("error").String(reason.message);
@@ -96,24 +81,17 @@ void AddDeadLetterRoutes(http::Router& router, DeadLetterStore& dead_letters,
   router.Add("GET", "/dlq", http::Immediate([&](http::Request& request) -> Result<http::Response> {
                CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
                                     AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const int limit, PageLimit(request));
-               const std::string cursor = request.QueryParam("cursor").value_or("");
+               CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
+                                    ReadPageRequest(request, kMaxDeadLetterPageSize));
                CDP_ASSIGN_OR_RETURN(const DeadLetterPage page,
-                                    dead_letters.ListDeadLetters(workspace_id, cursor, limit));
-               JsonWriter json;
-               json.BeginObject().Key("results").BeginArray();
-               for (const DeadLetter& letter : page.results) {
-                 json.BeginObject();
-                 WriteDeadLetter(json, letter);
-                 json.EndObject();
-               }
-               json.EndArray().Key("next_cursor");
-               if (page.next_cursor.empty()) {
-                 json.Null();
-               } else {
-                 json.String(page.next_cursor);
-               }
-               return http::Response::Json(200, std::move(json.EndObject()).Take());
+                                    dead_letters.ListDeadLetters(workspace_id, request_page.cursor,
+                                                                 request_page.limit));
+               return PageResponse<DeadLetter>(page.results, page.next_cursor,
+                                               [](JsonWriter& json, const DeadLetter& item) {
+                                                 json.BeginObject();
+                                                 WriteDeadLetter(json, item);
+                                                 json.EndObject();
+                                               });
              }));
 
   router.Add(

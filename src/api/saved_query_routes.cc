@@ -7,6 +7,7 @@
 #include <string>
 
 #include "api/api_auth.h"
+#include "api/page.h"
 #include "core/json_writer.h"
 #include "core/parse_integer.h"
 #include "core/uuid.h"
@@ -16,8 +17,6 @@
 namespace cdp::api {
 
 namespace {
-
-constexpr int kDefaultPageSize = 100;
 
 // The fields of a POST or PUT body; nullopt when not given.
 struct SavedQueryFields {
@@ -63,17 +62,6 @@ Result<SavedQueryFields> ParseSavedQueryFields(std::string_view body, bool requi
     fields.request = simdjson::minify(*request);
   }
   return fields;
-}
-
-Result<int> PageLimit(const http::Request& request) {
-  const std::optional<std::string> text = request.QueryParam("limit");
-  if (!text) return kDefaultPageSize;
-  int limit = 0;
-  if (!ParseInteger(*text, limit) || limit < 1 || limit > kMaxQueryLibraryPageSize) {
-    return Status::BadRequest(
-        fmt::format("limit must be an integer from 1 to {}", kMaxQueryLibraryPageSize), "limit");
-  }
-  return limit;
 }
 
 void WriteSavedQuery(JsonWriter& json, const SavedQuery& query) {
@@ -128,20 +116,14 @@ void AddSavedQueryRoutes(http::Router& router, QueryLibrary& library,
              http::Immediate([&](http::Request& request) -> Result<http::Response> {
                CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
                                     AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const int limit, PageLimit(request));
-               const std::string cursor = request.QueryParam("cursor").value_or("");
-               CDP_ASSIGN_OR_RETURN(const SavedQueryPage page,
-                                    library.ListSavedQueries(workspace_id, cursor, limit));
-               JsonWriter json;
-               json.BeginObject().Key("results").BeginArray();
-               for (const SavedQuery& query : page.results) WriteSavedQuery(json, query);
-               json.EndArray().Key("next_cursor");
-               if (page.next_cursor.empty()) {
-                 json.Null();
-               } else {
-                 json.String(page.next_cursor);
-               }
-               return http::Response::Json(200, std::move(json.EndObject()).Take());
+               CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
+                                    ReadPageRequest(request, kMaxQueryLibraryPageSize));
+               CDP_ASSIGN_OR_RETURN(
+                   const SavedQueryPage page,
+                   library.ListSavedQueries(workspace_id, request_page.cursor, request_page.limit));
+               return PageResponse<SavedQuery>(
+                   page.results, page.next_cursor,
+                   [](JsonWriter& json, const SavedQuery& item) { WriteSavedQuery(json, item); });
              }));
 
   router.Add("GET", "/queries/{id}",

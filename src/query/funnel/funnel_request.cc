@@ -129,17 +129,8 @@ Result<FunnelRequest> ParseFunnelRequest(std::string_view body_text) {
   CDP_ASSIGN_OR_RETURN(request.exclusions,
                        ParseExclusions(body, static_cast<int>(request.steps.size())));
   CDP_ASSIGN_OR_RETURN(request.breakdown, ParseBreakdown(body));
-  CDP_ASSIGN_OR_RETURN(request.interval, body.Choice<Interval>("interval",
-                                                               {{"hour", Interval::kHour},
-                                                                {"day", Interval::kDay},
-                                                                {"week", Interval::kWeek},
-                                                                {"month", Interval::kMonth}},
-                                                               Interval::kDay));
-  CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> zone,
-                       body.OptionalString("time_zone"));
-  if (zone) {
-    CDP_ASSIGN_OR_RETURN(request.time_zone, TimeZone::Load(*zone, "time_zone"));
-  }
+  CDP_ASSIGN_OR_RETURN(request.interval, ParseInterval(body));
+  CDP_ASSIGN_OR_RETURN(request.time_zone, ParseTimeZone(body));
   CDP_ASSIGN_OR_RETURN(const int64_t bins, body.Int("histogram_bins", 10, 1, 100));
   request.histogram_bins = static_cast<int>(bins);
   return request;

@@ -28,17 +28,8 @@ Result<SessionRequest> ParseSessionRequest(std::string_view body) {
   request.from = range.from;
   request.to = range.to;
   CDP_ASSIGN_OR_RETURN(request.timeout_micros, ParseSessionTimeout(object));
-  CDP_ASSIGN_OR_RETURN(request.interval, object.Choice<Interval>("interval",
-                                                                 {{"hour", Interval::kHour},
-                                                                  {"day", Interval::kDay},
-                                                                  {"week", Interval::kWeek},
-                                                                  {"month", Interval::kMonth}},
-                                                                 Interval::kDay));
-  CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> zone,
-                       object.OptionalString("time_zone"));
-  if (zone) {
-    CDP_ASSIGN_OR_RETURN(request.time_zone, TimeZone::Load(*zone, object.PathOf("time_zone")));
-  }
+  CDP_ASSIGN_OR_RETURN(request.interval, ParseInterval(object));
+  CDP_ASSIGN_OR_RETURN(request.time_zone, ParseTimeZone(object));
   CDP_ASSIGN_OR_RETURN(request.filters, ParseFilters(object));
   CDP_ASSIGN_OR_RETURN(const int64_t limit,
                        object.Int("entry_exit_limit", 10, 1, kMaxEntryExitLimit));

@@ -182,17 +182,8 @@ Result<TrendsRequest> ParseTrendsRequest(std::string_view body,
   CDP_ASSIGN_OR_RETURN(const TimeRange range, ParseTimeRange(object));
   request.from = range.from;
   request.to = range.to;
-  CDP_ASSIGN_OR_RETURN(request.interval, object.Choice<Interval>("interval",
-                                                                 {{"hour", Interval::kHour},
-                                                                  {"day", Interval::kDay},
-                                                                  {"week", Interval::kWeek},
-                                                                  {"month", Interval::kMonth}},
-                                                                 Interval::kDay));
-  CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> zone_name,
-                       object.OptionalString("time_zone"));
-  if (zone_name) {
-    CDP_ASSIGN_OR_RETURN(request.time_zone, TimeZone::Load(*zone_name, "time_zone"));
-  }
+  CDP_ASSIGN_OR_RETURN(request.interval, ParseInterval(object));
+  CDP_ASSIGN_OR_RETURN(request.time_zone, ParseTimeZone(object));
 
   const ColumnCatalog catalog{std::vector<StoredColumn>(columns.begin(), columns.end())};
   CDP_ASSIGN_OR_RETURN(const std::vector<RequestObject::Element> elements,

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-
 #include "api/api_auth.h"
 #include "api/page.h"
 #include "core/json_writer.h"

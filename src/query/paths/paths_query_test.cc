@@ -8,8 +8,9 @@
 #include <tuple>
 
 #include "core/json_writer.h"
+#include "queries/json_difference.h"
+#include "queries/query_case.h"
 #include "query/event_filter.h"
-#include "query/session/testing/query_case.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
 #include "query/testing/test_event_store.h"
@@ -18,9 +19,8 @@
 namespace cdp::query {
 namespace {
 
+using cases::kCaseWorkspace;
 using testing::FormatMicros;
-using testing::JsonDifference;
-using testing::kCaseWorkspace;
 
 // A paths request as the reference reads it (the test writes both it and the
 // JSON body from the same choices).
@@ -226,7 +226,7 @@ TEST(PathsQueryTest, MatchesTheReferenceOnRandomData) {
           RunPathsQuery(ContextWith(1 + int(random() % 3)), store.store(), body);
       ASSERT_TRUE(output.ok()) << output.status().message();
       const std::string expected = ReferencePathsResult(events, request, store.store());
-      EXPECT_EQ(JsonDifference(output->json, expected), "")
+      EXPECT_EQ(cases::JsonDifferences(output->json, expected), std::vector<std::string>{})
           << "engine: " << output->json << "\nreference: " << expected;
       ++compared;
     }
@@ -279,20 +279,6 @@ TEST(PathsQueryTest, RefusesBadRequestsNamingTheField) {
     ASSERT_FALSE(output.ok());
     EXPECT_EQ(output.status().code(), ErrorCode::kBadRequest);
     EXPECT_EQ(output.status().field(), field) << output.status().message();
-  }
-}
-
-TEST(PathsQueryTest, DataDrivenCases) {
-  const Result<std::vector<testing::QueryCase>> cases = testing::LoadQueryCases("paths");
-  ASSERT_TRUE(cases.ok()) << cases.status().cause();
-  EXPECT_GE(cases->size(), 2u);
-  for (const testing::QueryCase& query_case : *cases) {
-    SCOPED_TRACE(query_case.name);
-    query::testing::TestEventStore store(query_case.events);
-    const Result<QueryOutput> output =
-        RunPathsQuery(ContextWith(2), store.store(), query_case.request);
-    ASSERT_TRUE(output.ok()) << output.status().message();
-    EXPECT_EQ(JsonDifference(output->json, query_case.expected), "") << output->json;
   }
 }
 

@@ -6,9 +6,9 @@
 #include <mutex>
 #include <random>
 
+#include "queries/query_case.h"
 #include "query/event_filter.h"
 #include "query/session/sessionize.h"
-#include "query/session/testing/query_case.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
 #include "query/testing/test_event_store.h"
@@ -17,7 +17,7 @@
 namespace cdp::query {
 namespace {
 
-using testing::kCaseWorkspace;
+using cases::kCaseWorkspace;
 
 // (micros, name, anchor) of each step.
 using Sequence = std::vector<std::tuple<int64_t, std::string, bool>>;

@@ -8,8 +8,9 @@
 #include <set>
 
 #include "core/json_writer.h"
+#include "queries/json_difference.h"
+#include "queries/query_case.h"
 #include "query/event_filter.h"
-#include "query/session/testing/query_case.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
 #include "query/testing/test_event_store.h"
@@ -18,9 +19,8 @@
 namespace cdp::query {
 namespace {
 
+using cases::kCaseWorkspace;
 using testing::FormatMicros;
-using testing::JsonDifference;
-using testing::kCaseWorkspace;
 using testing::ReferenceSession;
 
 // A session request as the reference reads it (the test writes both it and
@@ -263,7 +263,7 @@ TEST(SessionQueryTest, MatchesTheReferenceOnRandomData) {
           RunSessionQuery(ContextWith(1 + int(random() % 3)), store.store(), body);
       ASSERT_TRUE(output.ok()) << output.status().message();
       const std::string expected = ReferenceSessionResult(events, request, store.store());
-      EXPECT_EQ(JsonDifference(output->json, expected), "")
+      EXPECT_EQ(cases::JsonDifferences(output->json, expected), std::vector<std::string>{})
           << "engine: " << output->json << "\nreference: " << expected;
       ++compared;
     }
@@ -335,20 +335,6 @@ TEST(SessionQueryTest, RefusesBadRequestsNamingTheField) {
   const Result<QueryOutput> not_json = RunSessionQuery(ContextWith(2), store.store(), "{");
   ASSERT_FALSE(not_json.ok());
   EXPECT_EQ(not_json.status().code(), ErrorCode::kBadRequest);
-}
-
-TEST(SessionQueryTest, DataDrivenCases) {
-  const Result<std::vector<testing::QueryCase>> cases = testing::LoadQueryCases("session");
-  ASSERT_TRUE(cases.ok()) << cases.status().cause();
-  EXPECT_GE(cases->size(), 2u);
-  for (const testing::QueryCase& query_case : *cases) {
-    SCOPED_TRACE(query_case.name);
-    query::testing::TestEventStore store(query_case.events);
-    const Result<QueryOutput> output =
-        RunSessionQuery(ContextWith(2), store.store(), query_case.request);
-    ASSERT_TRUE(output.ok()) << output.status().message();
-    EXPECT_EQ(JsonDifference(output->json, query_case.expected), "") << output->json;
-  }
 }
 
 }  // namespace

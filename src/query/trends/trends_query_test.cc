@@ -9,10 +9,11 @@
 
 #include <atomic>
 #include <cmath>
-#include <filesystem>
 #include <random>
 
 #include "core/iso8601.h"
+#include "queries/json_difference.h"
+#include "queries/query_case.h"
 #include "query/testing/test_event_store.h"
 #include "query/trends/testing/trends_reference.h"
 #include "query/trends/trends_engine.h"
@@ -468,136 +469,24 @@ TEST(TrendsQueryTest, StopsWhenCancelled) {
   EXPECT_EQ(output.status().code(), CancelledStatus().code());
 }
 
-// ---------------------------------------------------------------------------
-// The data-driven cases: {"description", "events", "request", "expected"}.
-
-// The first difference between two JSON values ("" when none); numbers
-// compare by value with a small relative tolerance.
-std::string JsonDifference(simdjson::dom::element actual, simdjson::dom::element expected,
-                           const std::string& path) {
-  if (actual.is_number() && expected.is_number()) {
-    return Close(double(actual), double(expected))
-               ? ""
-               : fmt::format("{}: {} instead of {}", path, double(actual), double(expected));
-  }
-  if (actual.type() != expected.type()) {
-    return fmt::format("{}: {} instead of {}", path, simdjson::minify(actual),
-                       simdjson::minify(expected));
-  }
-  if (expected.is_object()) {
-    const simdjson::dom::object want = expected.get_object().value();
-    const simdjson::dom::object got = actual.get_object().value();
-    for (const auto field : want) {
-      simdjson::dom::element value;
-      if (got.at_key(field.key).get(value) != simdjson::SUCCESS) {
-        return fmt::format("{}.{}: missing", path, field.key);
-      }
-      std::string difference =
-          JsonDifference(value, field.value, fmt::format("{}.{}", path, field.key));
-      if (!difference.empty()) return difference;
-    }
-    for (const auto field : got) {
-      simdjson::dom::element ignored;
-      if (want.at_key(field.key).get(ignored) != simdjson::SUCCESS) {
-        return fmt::format("{}.{}: not expected", path, field.key);
-      }
-    }
-    return "";
-  }
-  if (expected.is_array()) {
-    const simdjson::dom::array want = expected.get_array().value();
-    const simdjson::dom::array got = actual.get_array().value();
-    if (want.size() != got.size()) {
-      return fmt::format("{}: {} elements instead of {}", path, got.size(), want.size());
-    }
-    for (size_t i = 0; i < want.size(); ++i) {
-      std::string difference =
-          JsonDifference(got.at(i).value(), want.at(i).value(), fmt::format("{}[{}]", path, i));
-      if (!difference.empty()) return difference;
-    }
-    return "";
-  }
-  return simdjson::minify(actual) == simdjson::minify(expected)
-             ? ""
-             : fmt::format("{}: {} instead of {}", path, simdjson::minify(actual),
-                           simdjson::minify(expected));
-}
-
-std::vector<Property> CaseProperties(simdjson::dom::object event, std::string_view key) {
-  std::vector<Property> properties;
-  simdjson::dom::object object;
-  if (event[key].get(object) != simdjson::SUCCESS) return properties;
-  for (const auto field : object) {
-    Property property;
-    property.name = std::string(field.key);
-    if (field.value.is_string()) {
-      const std::string_view text = field.value.get_string().value();
-      property.value = std::string(text);
-      property.timestamp = ParseIso8601DateTime(text);
-    } else if (field.value.is_bool()) {
-      property.value = field.value.get_bool().value();
-    } else if (field.value.is_number()) {
-      property.value = double(field.value);
-    }
-    properties.push_back(std::move(property));
-  }
-  return properties;
-}
-
-std::string CaseString(simdjson::dom::object event, std::string_view key) {
-  std::string_view text;
-  return event[key].get(text) == simdjson::SUCCESS ? std::string(text) : std::string();
-}
-
-Event CaseEvent(simdjson::dom::object object, size_t index) {
-  Event event;
-  event.workspace_id = "ws_test";
-  event.message_id = fmt::format("case-{}", index);
-  event.type = ParseEventType(CaseString(object, "type")).value_or(EventType::kTrack);
-  event.event = CaseString(object, "event");
-  event.anonymous_id = CaseString(object, "anonymous_id");
-  event.user_id = CaseString(object, "user_id");
-  event.timestamp = *ParseRequestTime(CaseString(object, "timestamp"));
-  event.received_at = event.timestamp;
-  event.properties = CaseProperties(object, "properties");
-  event.context = CaseProperties(object, "context");
-  event.traits = CaseProperties(object, "traits");
-  return event;
-}
-
-TEST(TrendsCasesTest, DataDrivenCasesHoldForTheEngineAndTheReference) {
+// The data-driven cases (tests/queries/trends/*.json), which the shared
+// runner checks through the service, hold for the reference too.
+TEST(TrendsCasesTest, TheReferenceGivesTheCasesExpectedResults) {
   size_t cases = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(CDP_TRENDS_CASES_DIR)) {
-    if (entry.path().extension() != ".json") continue;
+  for (const cases::QueryCaseFile& file : cases::ListQueryCaseFiles(CDP_QUERY_CASES_DIR)) {
+    if (file.kind != QueryKind::kTrends) continue;
     ++cases;
-    SCOPED_TRACE(entry.path().filename().string());
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    ASSERT_EQ(parser.load(entry.path().string()).get(root), simdjson::SUCCESS);
-    std::vector<Event> events;
-    const simdjson::dom::array event_objects = root["events"].get_array().value();
-    for (const simdjson::dom::element event : event_objects) {
-      events.push_back(CaseEvent(event.get_object().value(), events.size()));
-    }
-    const std::string request = simdjson::minify(root["request"]);
-    TestEventStore store(events, 2, 4);
-    const QueryContext context{.workspace_id = "ws_test", .parallelism = 2};
-    const Result<QueryOutput> output = RunTrendsQuery(context, store.store(), request);
-    ASSERT_TRUE(output.ok()) << output.status().ToString();
-    simdjson::dom::parser actual_parser;
-    const simdjson::dom::element actual = actual_parser.parse(output->json).value();
-    EXPECT_EQ(JsonDifference(actual, root["expected"], "result"), "") << output->json;
-
-    // The reference writes the same answer.
-    const std::vector<StoredColumn> columns = *store.store().Columns("ws_test");
-    const Result<TrendsRequest> parsed = ParseTrendsRequest(request, columns);
-    ASSERT_TRUE(parsed.ok());
+    SCOPED_TRACE(file.name);
+    const Result<cases::QueryCase> query_case = cases::LoadQueryCase(file);
+    ASSERT_TRUE(query_case.ok()) << query_case.status().cause();
+    TestEventStore store(query_case->events, 2, 4);
+    const std::vector<StoredColumn> columns = *store.store().Columns(cases::kCaseWorkspace);
+    const Result<TrendsRequest> parsed = ParseTrendsRequest(query_case->request, columns);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
     uint64_t points = 0;
-    const std::string reference =
-        WriteTrendsResult(*parsed, ReferenceTrends(*parsed, events, "ws_test"), points);
-    simdjson::dom::parser reference_parser;
-    EXPECT_EQ(JsonDifference(reference_parser.parse(reference).value(), root["expected"], "result"),
-              "");
+    const std::string reference = WriteTrendsResult(
+        *parsed, ReferenceTrends(*parsed, query_case->events, cases::kCaseWorkspace), points);
+    EXPECT_EQ(cases::JsonDifferences(reference, query_case->expected), std::vector<std::string>{});
   }
   EXPECT_GE(cases, 2u);
 }

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <tuple>
 
+#include "queries/query_case.h"
 #include "query/event_filter.h"
 #include "query/person_key.h"
-#include "query/session/testing/query_case.h"
 
 namespace cdp::query::testing {
 
@@ -19,7 +19,7 @@ std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
     std::span<const Event> events, const ReferenceSessionOptions& options) {
   std::map<std::string, std::vector<ReferenceStep>> by_person;
   for (const Event& event : events) {
-    if (event.workspace_id != kCaseWorkspace) continue;
+    if (event.workspace_id != cases::kCaseWorkspace) continue;
     const std::string person(PersonIdOf(event));
     if (person.empty()) continue;
     const int64_t micros = UnixMicros(event.timestamp);

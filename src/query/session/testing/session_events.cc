@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
+#include "queries/query_case.h"
 #include "query/person_key.h"
-#include "query/session/testing/query_case.h"
 #include "store/testing/random_events.h"
 
 namespace cdp::query::testing {
@@ -35,8 +35,9 @@ std::vector<Event> SessionEvents(std::mt19937_64& random, const SessionEventOpti
   const int64_t to = UnixMicros(options.to);
   const int64_t timeout = options.timeout_micros;
   cdp::testing::RandomEventOptions random_options;
-  random_options.workspaces = {std::string(kCaseWorkspace), std::string(kCaseWorkspace),
-                               std::string(kCaseWorkspace), "ws_other"};
+  random_options.workspaces = {std::string(cases::kCaseWorkspace),
+                               std::string(cases::kCaseWorkspace),
+                               std::string(cases::kCaseWorkspace), "ws_other"};
   random_options.persons = options.persons;
   random_options.from = options.from;
   random_options.days = 1;

@@ -19,6 +19,7 @@
 #include "meta/sqlite/sqlite_query_library.h"
 #include "meta/sqlite/sqlite_test_store.h"
 #include "support/captured_reply.h"
+#include "support/json_pointer.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api {
@@ -28,23 +29,8 @@ using namespace std::chrono_literals;
 
 const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5h + 6min + 789ms;
 
-// The value at a JSON pointer of `body`, minified ("" when absent).
-std::string JsonAt(const std::string& body, std::string_view pointer) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element value;
-  if (parser.parse(body).at_pointer(pointer).get(value) != simdjson::SUCCESS) return "";
-  return simdjson::minify(value);
-}
-
-// The string at a JSON pointer of `body` ("" when absent or not a string).
-std::string StringAt(const std::string& body, std::string_view pointer) {
-  simdjson::dom::parser parser;
-  std::string_view value;
-  if (parser.parse(body).at_pointer(pointer).get_string().get(value) != simdjson::SUCCESS) {
-    return "";
-  }
-  return std::string(value);
-}
+using cdp::testing::JsonAt;
+using cdp::testing::StringAt;
 
 // A QueryRunner that really looks at the request: its answer counts the
 // request's keys ({"keys": n, "workspace_id": ..., "kind": ...}, n rows),

@@ -3,13 +3,12 @@
 // SQL, saved queries, dashboards and async jobs answer about them with the
 // workspace's secret key, never about another workspace.
 
-#include <simdjson.h>
-
 #include <chrono>
 #include <thread>
 
 #include "blackbox/server_api_test.h"
 #include "core/clock.h"
+#include "support/json_pointer.h"
 
 namespace cdp::testing {
 namespace {
@@ -56,16 +55,6 @@ class QueryTest : public ServerApiTest {
     return body;
   }
 
-  // The JSON value at `pointer` (RFC 6901) of `json`, as compact text.
-  static std::string At(const std::string& json, const std::string& pointer) {
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (parser.parse(json).get(root) != simdjson::SUCCESS) return "(not json: " + json + ")";
-    simdjson::dom::element value;
-    if (root.at_pointer(pointer).get(value) != simdjson::SUCCESS) return "(absent: " + json + ")";
-    return simdjson::minify(value);
-  }
-
   std::string range_;
 };
 
@@ -77,31 +66,31 @@ TEST_F(QueryTest, AnalysesAnswerAboutTheKeysWorkspaceOnly) {
                                                              {"event": "Project Created"}]})";
   const HttpResponse first = Api("POST", "/query/funnel", funnel);
   ASSERT_EQ(first.status, 200) << first.body;
-  EXPECT_EQ(At(first.body, "/kind"), R"("funnel")");
-  EXPECT_EQ(At(first.body, "/result/steps/0/persons"), "2");
-  EXPECT_EQ(At(first.body, "/result/steps/1/persons"), "1");
-  EXPECT_EQ(At(first.body, "/cache_hit"), "false");
+  EXPECT_EQ(JsonAt(first.body, "/kind"), R"("funnel")");
+  EXPECT_EQ(JsonAt(first.body, "/result/steps/0/persons"), "2");
+  EXPECT_EQ(JsonAt(first.body, "/result/steps/1/persons"), "1");
+  EXPECT_EQ(JsonAt(first.body, "/cache_hit"), "false");
   // The same question, its keys reordered: answered from the cache.
   const std::string reordered =
       R"({"steps": [{"event": "Signed Up"}, {"event": "Project Created"}], )" + range_ + "}";
-  EXPECT_EQ(At(Api("POST", "/query/funnel", reordered).body, "/cache_hit"), "true");
+  EXPECT_EQ(JsonAt(Api("POST", "/query/funnel", reordered).body, "/cache_hit"), "true");
 
   const HttpResponse trends = Api(
       "POST", "/query/trends",
       "{" + range_ +
           R"(, "interval": "hour", "series": [{"event": "Signed Up", "math": "unique_persons"}]})");
   ASSERT_EQ(trends.status, 200) << trends.body;
-  EXPECT_EQ(At(trends.body, "/result/series/0/total"), "2");
+  EXPECT_EQ(JsonAt(trends.body, "/result/series/0/total"), "2");
 
   const HttpResponse sql =
       Api("POST", "/query/sql",
           R"({"query": "SELECT person_id, count(*) FROM events GROUP BY 1 ORDER BY 1"})");
-  EXPECT_EQ(At(sql.body, "/result/rows"), R"([["a1",2],["a2",1],["a3",1]])");
+  EXPECT_EQ(JsonAt(sql.body, "/result/rows"), R"([["a1",2],["a2",1],["a3",1]])");
   EXPECT_EQ(Api("POST", "/query/sql", R"({"query": "DELETE FROM events"})").status, 400);
 
   const HttpResponse bad = Api("POST", "/query/funnel", "{" + range_ + R"(, "steps": [{}]})");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_EQ(At(bad.body, "/field"), R"("steps")") << bad.body;
+  EXPECT_EQ(JsonAt(bad.body, "/field"), R"("steps")") << bad.body;
 }
 
 TEST_F(QueryTest, EveryQueryRouteNeedsTheSecretKey) {
@@ -141,17 +130,16 @@ TEST_F(QueryTest, SavedQueriesDashboardsAndAsyncJobsRunTheSameAnalyses) {
   const HttpResponse saved = Api(
       "POST", "/queries", R"({"name": "Projects", "kind": "trends", "request": )" + request + "}");
   ASSERT_EQ(saved.status, 201) << saved.body;
-  const std::string query_id = At(saved.body, "/id");
+  const std::string query_id = JsonAt(saved.body, "/id");
   const HttpResponse dashboard =
       Api("POST", "/dashboards",
           R"({"name": "Growth", "widgets": [{"saved_query_id": )" + query_id +
               R"(, "layout": {"x": 0, "y": 0, "w": 6, "h": 4}}]})");
   ASSERT_EQ(dashboard.status, 201) << dashboard.body;
-  std::string dashboard_id = At(dashboard.body, "/id");
-  dashboard_id = dashboard_id.substr(1, dashboard_id.size() - 2);
+  const std::string dashboard_id = StringAt(dashboard.body, "/id");
   const HttpResponse shown = Api("GET", "/dashboards/" + dashboard_id + "?results=true");
   ASSERT_EQ(shown.status, 200) << shown.body;
-  EXPECT_EQ(At(shown.body, "/widgets/0/answer/result/series/0/total"), "2") << shown.body;
+  EXPECT_EQ(JsonAt(shown.body, "/widgets/0/answer/result/series/0/total"), "2") << shown.body;
   // Another workspace sees neither.
   const auto foreign = Fetch(port_, "GET", "/dashboards/" + dashboard_id, "",
                              {{"Authorization", "Bearer " + other_.secret_key}});
@@ -160,18 +148,17 @@ TEST_F(QueryTest, SavedQueriesDashboardsAndAsyncJobsRunTheSameAnalyses) {
   const HttpResponse job =
       Api("POST", "/query/async", R"({"kind": "trends", "request": )" + request + "}");
   ASSERT_EQ(job.status, 202) << job.body;
-  std::string job_id = At(job.body, "/id");
-  job_id = job_id.substr(1, job_id.size() - 2);
+  const std::string job_id = StringAt(job.body, "/id");
   std::string status;
   HttpResponse polled;
   for (int attempt = 0; attempt < 200 && status != R"("succeeded")"; ++attempt) {
     polled = Api("GET", "/query/async/" + job_id);
-    status = At(polled.body, "/status");
+    status = JsonAt(polled.body, "/status");
     if (status != R"("succeeded")") std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_EQ(status, R"("succeeded")") << polled.body;
-  EXPECT_EQ(At(polled.body, "/progress"), "1");
-  EXPECT_EQ(At(polled.body, "/result/result/series/0/total"), "2");
+  EXPECT_EQ(JsonAt(polled.body, "/progress"), "1");
+  EXPECT_EQ(JsonAt(polled.body, "/result/result/series/0/total"), "2");
   const auto foreign_job = Fetch(port_, "GET", "/query/async/" + job_id, "",
                                  {{"Authorization", "Bearer " + other_.secret_key}});
   EXPECT_EQ(foreign_job->status, 404);

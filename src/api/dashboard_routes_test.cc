@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/saved_query_routes.h"
+#include "api/testing/query_library_routes_test.h"
 #include "auth/workspace_provisioner.h"
 #include "core/json_writer.h"
 #include "core/uuid.h"
@@ -26,8 +27,6 @@ namespace cdp::api {
 namespace {
 
 using namespace std::chrono_literals;
-
-const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5h + 6min + 789ms;
 
 using cdp::testing::JsonAt;
 using cdp::testing::StringAt;
@@ -83,21 +82,11 @@ class KeyCountingRunner final : public query::QueryRunner {
   std::vector<Call> calls_;
 };
 
-class DashboardRoutesTest : public ::testing::Test {
+class DashboardRoutesTest : public testing::QueryLibraryRoutesTest {
  protected:
   void SetUp() override {
-    meta_ = cdp::testing::OpenMigratedSqliteMetaStore(path_);
-    ASSERT_NE(meta_, nullptr);
-    auto library = OpenSqliteQueryLibrary(path_);
-    ASSERT_TRUE(library.ok()) << library.status().ToString();
-    library_ = std::move(library).value();
-    WorkspaceProvisioner provisioner(*meta_, clock_);
-    auto acme = provisioner.Create("acme");
-    auto other = provisioner.Create("other");
-    ASSERT_TRUE(acme.ok() && other.ok());
-    acme_ = std::move(acme).value();
-    other_ = std::move(other).value();
-    authenticator_ = std::make_unique<SecretKeyAuthenticator>(*meta_, clock_);
+    QueryLibraryRoutesTest::SetUp();
+    if (HasFatalFailure()) return;
     AddSavedQueryRoutes(router_, *library_, *authenticator_, clock_);
     DashboardRoutesOptions options;
     // The executor under test's control: inline unless a test defers or refuses.
@@ -111,34 +100,6 @@ class DashboardRoutesTest : public ::testing::Test {
       return true;
     };
     AddDashboardRoutes(router_, *library_, runner_, *authenticator_, clock_, std::move(options));
-  }
-
-  // Routes `method target` with `secret_key` as its bearer token (none when
-  // empty) and calls the handler; returns where it answers.
-  std::shared_ptr<cdp::testing::CapturedReply> Start(std::string_view method,
-                                                     std::string_view target,
-                                                     const std::string& secret_key,
-                                                     std::string body = "") {
-    const std::string authorization = "Bearer " + secret_key;
-    http::Request request;
-    request.SetStartLine(method, target);
-    if (!secret_key.empty()) request.SetHeaders({{"Authorization", authorization}});
-    request.SetBody(std::move(body));
-    request.SetRequestId("req_test");
-    auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
-    Result<http::Router::Match> match = router_.Find(method, request.path());
-    EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
-    if (!match.ok()) return reply;
-    request.SetRoute(match->route->pattern, match->params);
-    match->route->handler(request, cdp::testing::ReplyTo(reply));
-    return reply;
-  }
-  // The same, for a handler that answers before returning.
-  http::Response Call(std::string_view method, std::string_view target,
-                      const std::string& secret_key, std::string body = "") {
-    const auto reply = Start(method, target, secret_key, std::move(body));
-    EXPECT_TRUE(reply->response().has_value()) << "the handler must answer";
-    return reply->response().value_or(http::Response{});
   }
 
   // POST /queries as `secret_key` (acme's by default); returns the new id.
@@ -172,25 +133,10 @@ class DashboardRoutesTest : public ::testing::Test {
     return response.body;
   }
 
-  // Expects a 400 naming `field`.
-  static void ExpectBadRequest(const http::Response& response, std::string_view field) {
-    EXPECT_EQ(response.status, 400) << response.body;
-    EXPECT_EQ(StringAt(response.body, "/field"), field) << response.body;
-  }
-
-  cdp::testing::TempDir dir_;
-  std::string path_ = dir_.File("meta.sqlite");
-  ManualClock clock_{kT0};
-  std::unique_ptr<SqliteMetaStore> meta_;
-  std::unique_ptr<SqliteQueryLibrary> library_;
-  std::unique_ptr<SecretKeyAuthenticator> authenticator_;
   KeyCountingRunner runner_;
-  ProvisionedWorkspace acme_;
-  ProvisionedWorkspace other_;
   bool refuse_work_ = false;
   bool defer_work_ = false;
   std::vector<std::function<void()>> deferred_;
-  http::Router router_;
 };
 
 TEST_F(DashboardRoutesTest, EveryRouteNeedsASecretKeyAndStaysInItsWorkspace) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "api/testing/query_library_routes_test.h"
 #include "auth/workspace_provisioner.h"
 #include "core/json_writer.h"
 #include "core/uuid.h"
@@ -22,49 +23,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} + 5h + 6min + 789ms;
-
 using cdp::testing::JsonAt;
 using cdp::testing::StringAt;
 
-class SavedQueryRoutesTest : public ::testing::Test {
+class SavedQueryRoutesTest : public testing::QueryLibraryRoutesTest {
  protected:
   void SetUp() override {
-    meta_ = cdp::testing::OpenMigratedSqliteMetaStore(path_);
-    ASSERT_NE(meta_, nullptr);
-    auto library = OpenSqliteQueryLibrary(path_);
-    ASSERT_TRUE(library.ok()) << library.status().ToString();
-    library_ = std::move(library).value();
-    WorkspaceProvisioner provisioner(*meta_, clock_);
-    auto acme = provisioner.Create("acme");
-    auto other = provisioner.Create("other");
-    ASSERT_TRUE(acme.ok() && other.ok());
-    acme_ = std::move(acme).value();
-    other_ = std::move(other).value();
-    authenticator_ = std::make_unique<SecretKeyAuthenticator>(*meta_, clock_);
+    QueryLibraryRoutesTest::SetUp();
+    if (HasFatalFailure()) return;
     AddSavedQueryRoutes(router_, *library_, *authenticator_, clock_);
-  }
-
-  // Routes `method target` with `secret_key` as its bearer token (none when
-  // empty) and calls the handler; returns the response it sent.
-  http::Response Call(std::string_view method, std::string_view target,
-                      const std::string& secret_key, std::string body = "",
-                      http::HeaderList headers = {}) {
-    const std::string authorization = "Bearer " + secret_key;
-    if (!secret_key.empty()) headers.emplace_back("Authorization", authorization);
-    http::Request request;
-    request.SetStartLine(method, target);
-    request.SetHeaders(std::move(headers));
-    request.SetBody(std::move(body));
-    request.SetRequestId("req_test");
-    Result<http::Router::Match> match = router_.Find(method, request.path());
-    EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
-    if (!match.ok()) return {};
-    request.SetRoute(match->route->pattern, match->params);
-    auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
-    match->route->handler(request, cdp::testing::ReplyTo(reply));
-    EXPECT_TRUE(reply->response().has_value()) << "the handler must answer";
-    return reply->response().value_or(http::Response{});
   }
 
   // POST /queries as acme; returns the new id.
@@ -78,22 +45,6 @@ class SavedQueryRoutesTest : public ::testing::Test {
     EXPECT_EQ(response.status, 201) << response.body;
     return StringAt(response.body, "/id");
   }
-
-  // Expects a 400 naming `field`.
-  void ExpectBadRequest(const http::Response& response, std::string_view field) {
-    EXPECT_EQ(response.status, 400) << response.body;
-    EXPECT_EQ(StringAt(response.body, "/field"), field) << response.body;
-  }
-
-  cdp::testing::TempDir dir_;
-  std::string path_ = dir_.File("meta.sqlite");
-  ManualClock clock_{kT0};
-  std::unique_ptr<SqliteMetaStore> meta_;
-  std::unique_ptr<SqliteQueryLibrary> library_;
-  std::unique_ptr<SecretKeyAuthenticator> authenticator_;
-  ProvisionedWorkspace acme_;
-  ProvisionedWorkspace other_;
-  http::Router router_;
 };
 
 TEST_F(SavedQueryRoutesTest, EveryRouteNeedsASecretKey) {

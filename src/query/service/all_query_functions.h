@@ -6,9 +6,8 @@
 
 namespace cdp::query {
 
-// The analyses this build has, by kind: what `cdp serve` hands the
-// QueryService and what the data-driven case runner (tests/queries) runs.
-// A kind whose library was not built is absent (its routes answer 404).
+// Every analysis, by kind: what `cdp serve` hands the QueryService and what
+// the data-driven case runner (tests/queries) runs.
 std::map<QueryKind, QueryFunction> AvailableQueryFunctions();
 
 }  // namespace cdp::query

@@ -1,0 +1,95 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "auth/secret_key_authenticator.h"
+#include "auth/workspace_provisioner.h"
+#include "core/clock.h"
+#include "http/router.h"
+#include "meta/sqlite/sqlite_query_library.h"
+#include "meta/sqlite/sqlite_test_store.h"
+#include "support/captured_reply.h"
+#include "support/json_pointer.h"
+#include "support/temp_dir.h"
+
+namespace cdp::api::testing {
+
+// What the saved-query and dashboard route tests share: a migrated metadata
+// database with two workspaces (acme, other) and their secret keys, the query
+// library on it, a manual clock at kT0, and a router to which each test adds
+// the routes it tests; requests go through the router to the handler.
+class QueryLibraryRoutesTest : public ::testing::Test {
+ protected:
+  static inline const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} +
+                                      std::chrono::hours(5) + std::chrono::minutes(6) +
+                                      std::chrono::milliseconds(789);
+
+  void SetUp() override {
+    meta_ = cdp::testing::OpenMigratedSqliteMetaStore(path_);
+    ASSERT_NE(meta_, nullptr);
+    auto library = OpenSqliteQueryLibrary(path_);
+    ASSERT_TRUE(library.ok()) << library.status().ToString();
+    library_ = std::move(library).value();
+    WorkspaceProvisioner provisioner(*meta_, clock_);
+    auto acme = provisioner.Create("acme");
+    auto other = provisioner.Create("other");
+    ASSERT_TRUE(acme.ok() && other.ok());
+    acme_ = std::move(acme).value();
+    other_ = std::move(other).value();
+    authenticator_ = std::make_unique<SecretKeyAuthenticator>(*meta_, clock_);
+  }
+
+  // Routes `method target` with `secret_key` as its bearer token (none when
+  // empty) and calls the handler; returns where it answers.
+  std::shared_ptr<cdp::testing::CapturedReply> Start(std::string_view method,
+                                                     std::string_view target,
+                                                     const std::string& secret_key,
+                                                     std::string body = "",
+                                                     http::HeaderList headers = {}) {
+    const std::string authorization = "Bearer " + secret_key;
+    if (!secret_key.empty()) headers.emplace_back("Authorization", authorization);
+    http::Request request;
+    request.SetStartLine(method, target);
+    request.SetHeaders(std::move(headers));
+    request.SetBody(std::move(body));
+    request.SetRequestId("req_test");
+    auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
+    Result<http::Router::Match> match = router_.Find(method, request.path());
+    EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
+    if (!match.ok()) return reply;
+    request.SetRoute(match->route->pattern, match->params);
+    match->route->handler(request, cdp::testing::ReplyTo(reply));
+    return reply;
+  }
+
+  // The same, for a handler that answers before returning.
+  http::Response Call(std::string_view method, std::string_view target,
+                      const std::string& secret_key, std::string body = "",
+                      http::HeaderList headers = {}) {
+    const auto reply = Start(method, target, secret_key, std::move(body), std::move(headers));
+    EXPECT_TRUE(reply->response().has_value()) << "the handler must answer";
+    return reply->response().value_or(http::Response{});
+  }
+
+  // Expects a 400 naming `field`.
+  static void ExpectBadRequest(const http::Response& response, std::string_view field) {
+    EXPECT_EQ(response.status, 400) << response.body;
+    EXPECT_EQ(cdp::testing::StringAt(response.body, "/field"), field) << response.body;
+  }
+
+  cdp::testing::TempDir dir_;
+  std::string path_ = dir_.File("meta.sqlite");
+  ManualClock clock_{kT0};
+  std::unique_ptr<SqliteMetaStore> meta_;
+  std::unique_ptr<SqliteQueryLibrary> library_;
+  std::unique_ptr<SecretKeyAuthenticator> authenticator_;
+  ProvisionedWorkspace acme_;
+  ProvisionedWorkspace other_;
+  http::Router router_;
+};
+
+}  // namespace cdp::api::testing

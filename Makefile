@@ -78,3 +78,12 @@ bench-query: build
 	cmake --build $(RELEASE_DIR) --target cdp_store_bench cdp_query_bench
 	scripts/install-deps bench
 	bench/query/run $(RELEASE_DIR)/cdp $(RELEASE_DIR)/cdp_store_bench $(RELEASE_DIR)/cdp_query_bench
+
+# Identity stitching (bench/identity/run): resolution throughput against the
+# event loader, profile lookup latency, and the funnel with and without
+# person resolution, on 10 M `cdp gen` events.
+.PHONY: bench-identity
+bench-identity: build
+	cmake --build $(RELEASE_DIR) --target cdp_store_bench cdp_query_bench cdp_identity_bench
+	bench/identity/run $(RELEASE_DIR)/cdp $(RELEASE_DIR)/cdp_store_bench \
+	  $(RELEASE_DIR)/cdp_query_bench $(RELEASE_DIR)/cdp_identity_bench

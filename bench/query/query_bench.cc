@@ -2,7 +2,9 @@
 // script times and checks each on its own:
 //   run DIR --workspace W --kind K --request FILE --runs N --threads T --out F
 //       runs the analysis N times on the columnar store in DIR; prints the
-//       timing line ("<kind> runs best total cpu") and writes the result JSON
+//       timing line ("<kind> runs best total cpu") and writes the result JSON;
+//       with --identity-db D, persons are resolved through the identity
+//       service opened on the metadata database D (bench/identity/run)
 //   canonical --kind K --request FILE RESULT
 //       prints the result in the text form the script also makes of
 //       ClickHouse's answer (canonical_result.h), so the two can be diffed
@@ -15,6 +17,9 @@
 #include "bench_queries.h"
 #include "canonical_result.h"
 #include "columnar_engine.h"
+#include "core/clock.h"
+#include "identity/identity_service.h"
+#include "meta/sqlite/sqlite_identity_store.h"
 #include "query/service/all_query_functions.h"
 
 namespace cdp::bench {
@@ -36,6 +41,7 @@ struct RunOptions {
   std::string out;
   int runs = 3;
   int threads = 2;
+  std::string identity_db;  // empty: no identity stitching
 };
 
 Status Run(const RunOptions& options) {
@@ -50,6 +56,14 @@ Status Run(const RunOptions& options) {
                               .parallelism = options.threads,
                               .cancelled = nullptr,
                               .progress = nullptr};
+  const SystemClock clock;
+  std::unique_ptr<SqliteIdentityStore> identity_store;
+  std::unique_ptr<identity::IdentityService> identity;
+  if (!options.identity_db.empty()) {
+    CDP_ASSIGN_OR_RETURN(identity_store, OpenSqliteIdentityStore(options.identity_db));
+    CDP_ASSIGN_OR_RETURN(identity, identity::IdentityService::Open(*identity_store, clock, {}));
+    context.persons = identity.get();
+  }
   query::QueryOutput output;
   CDP_ASSIGN_OR_RETURN(const QueryTiming timing, TimeRuns(options.runs, [&]() -> Status {
                          CDP_ASSIGN_OR_RETURN(output, function->second(context, *store, request));
@@ -72,6 +86,8 @@ int Main(int argc, char** argv) {
   run_command->add_option("--out", run.out, "where the last run's result goes")->required();
   run_command->add_option("--runs", run.runs)->check(CLI::Range(1, 100));
   run_command->add_option("--threads", run.threads)->check(CLI::Range(1, 256));
+  run_command->add_option("--identity-db", run.identity_db,
+                          "resolve persons through the identity graph of this metadata database");
 
   std::string kind, request_file, result_file;
   CLI::App* canonical = app.add_subcommand("canonical", "a result in the compared text form");

@@ -5,10 +5,12 @@
 #include "api/dashboard_routes.h"
 #include "api/dlq_routes.h"
 #include "api/ingest_routes.h"
+#include "api/profile_routes.h"
 #include "api/query_routes.h"
 #include "api/saved_query_routes.h"
 #include "api/schema_routes.h"
 #include "api/system_routes.h"
+#include "app/identity_stack.h"
 #include "app/ingest_stack.h"
 #include "app/store_stack.h"
 #include "core/log.h"
@@ -74,13 +76,18 @@ int RunServeCommand(const Config& config) {
   if (!ingest.ok()) return Refuse("cannot start ingestion", ingest.status());
   auto store = StoreStack::Open(config, (*ingest)->log(), meta_store);
   if (!store.ok()) return Refuse("cannot open the event store", store.status());
+  // After the store stack: both catch up with the log before serving.
+  auto identity = IdentityStack::Open(config, (*ingest)->log());
+  if (!identity.ok()) return Refuse("cannot open the identity service", identity.status());
 
   // The query service holds replies in its pool: it is built before the
-  // router and stopped before the server goes.
+  // router and stopped before the server goes. Every query resolves persons
+  // through the identity service, which therefore outlives it.
   query::InProcessQueryCache query_cache(config.cache_max_bytes, SystemClock::Instance());
+  query::QueryServiceOptions query_options = query::QueryServiceOptionsFrom(config);
+  query_options.persons = &(*identity)->service();
   query::QueryService query_service((*store)->store(), query::AvailableQueryFunctions(),
-                                    query_cache, SystemClock::Instance(),
-                                    query::QueryServiceOptionsFrom(config));
+                                    query_cache, SystemClock::Instance(), std::move(query_options));
 
   const http::ServerOptions options = ServerOptionsFrom(config);
   http::HttpMetrics metrics(options.threads);
@@ -104,6 +111,10 @@ int RunServeCommand(const Config& config) {
                           {.run_widgets = [&query_service](std::function<void()> work) {
                             return query_service.TrySubmit(std::move(work));
                           }});
+  api::AddProfileRoutes(router, (*identity)->service(), query_service, (*ingest)->secret_keys(),
+                        {.run_queries = [&query_service](std::function<void()> work) {
+                          return query_service.TrySubmit(std::move(work));
+                        }});
   const http::RequestPipeline pipeline(router, http::CorsPolicy(config.cors_origins),
                                        config.max_inflated_bytes);
   http::HttpServer server(options, pipeline, metrics);
@@ -113,7 +124,9 @@ int RunServeCommand(const Config& config) {
   const bool finished_in_time = server.Wait();
   // Cancels running queries and answers queued ones before the store closes.
   query_service.Stop();
-  // The loader's last load reads the log, so it stops before the log closes.
+  // Both loaders' last loads read the log, so they stop before the log
+  // closes; the identity service itself stays until the query service goes.
+  (*identity)->Close();
   (*store)->Close();
   // Appends still queued are made durable and answered while the server's
   // connections exist.

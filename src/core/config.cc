@@ -293,6 +293,9 @@ std::vector<ConfigOption> MakeQueryOptions() {
       {"--cache-ttl-paths-seconds", "CDP_CACHE_TTL_PATHS_SECONDS", "60",
        "Seconds a paths result stays cached; 0: not cached. (SQL results never are.)",
        [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_paths); }},
+      {"--cache-ttl-profiles-seconds", "CDP_CACHE_TTL_PROFILES_SECONDS", "30",
+       "Seconds a profile lookup (GET /profiles/{id}) stays cached; 0: not cached.",
+       [](std::string_view v, Config& c) { return ApplyCacheTtl(v, c.cache_ttl_profiles); }},
       {"--cache-max-bytes", "CDP_CACHE_MAX_BYTES", "64MiB",
        "Memory the in-process query result cache may hold; least recently used results go "
        "first.",

@@ -65,6 +65,8 @@ struct Config {
   std::chrono::seconds cache_ttl_retention{60};
   std::chrono::seconds cache_ttl_session{60};
   std::chrono::seconds cache_ttl_paths{60};
+  // Profile lookups (GET /profiles/{id}) of the identity service.
+  std::chrono::seconds cache_ttl_profiles{30};
   uint64_t cache_max_bytes = 64 << 20;
   int query_threads = 0;  // 0: one per core
   int query_queue = 64;   // queries waiting for a thread; more get 503

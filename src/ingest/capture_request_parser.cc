@@ -5,16 +5,19 @@
 //
 // Mapping onto Segment's event types:
 //
-//   capture event    Event::type  ids                                  Event::event
-//   ---------------  -----------  -----------------------------------  ----------------------
-//   $identify        identify     user_id = distinct_id                ""
-//                                 anonymous_id = properties.$anon_distinct_id (optional)
-//   $create_alias    alias        user_id = distinct_id                ""
-//                                 previous_id = properties.alias (required)
-//   $pageview        page         anonymous_id = distinct_id           "" ($current_url stays
-//                                                                      a property: current_url)
-//   $screen          screen       anonymous_id = distinct_id           properties.$screen_name
-//   any other        track        anonymous_id = distinct_id           the event name as sent
+//   capture event       Event::type  ids                                   Event::event
+//   ------------------  -----------  ------------------------------------  -----------------------
+//   $identify           identify     user_id = distinct_id                 ""
+//                                    anonymous_id =
+//                                      properties.$anon_distinct_id (optional)
+//   $create_alias       alias        user_id = distinct_id                 ""
+//                                    previous_id = properties.alias (required)
+//   $merge_dangerously  alias        as $create_alias; and Event::context  ""
+//                                    gets merge_dangerously = true (bool)
+//   $pageview           page         anonymous_id = distinct_id            "" ($current_url stays
+//                                                                          a property: current_url)
+//   $screen             screen       anonymous_id = distinct_id            properties.$screen_name
+//   any other           track        anonymous_id = distinct_id            the event name as sent
 //
 // For every type:
 //  - event (a non-empty string) and distinct_id are required; distinct_id is
@@ -31,7 +34,13 @@
 //    sent_at (capture has no per-event one); the timestamp is then
 //    skew-corrected as for Segment (event_time.h).
 //  - api_key → ParsedRequest::write_key: the top-level one, else the first
-//    batch item's that has one. Event::context stays empty.
+//    batch item's that has one. Event::context stays empty but for
+//    $merge_dangerously's flag, which asks the identity service to merge even
+//    two identified persons.
+//  - The ids that $identify, $create_alias and $merge_dangerously link
+//    (distinct_id, properties.$anon_distinct_id, properties.alias) are refused
+//    when they are placeholders such as "null" or blank (linkable_id.h); other
+//    events carry such ids unchanged, since they link nothing.
 // Limits, rejections and field paths ("batch[2].distinct_id") are Segment's.
 
 #include <fmt/format.h>
@@ -43,6 +52,7 @@
 #include "ingest/event_time.h"
 #include "ingest/flatten.h"
 #include "ingest/item_fields.h"
+#include "ingest/linkable_id.h"
 #include "ingest/request_body.h"
 #include "ingest/request_items.h"
 #include "ingest/request_parser.h"
@@ -70,35 +80,62 @@ Result<std::string> ReadPropertyId(const std::optional<object>& properties, std:
   return InProperties(ReadId(*properties, key));
 }
 
-Result<std::string> ReadDistinctId(const object& item, const std::optional<object>& properties) {
-  CDP_ASSIGN_OR_RETURN(std::string id, ReadId(item, "distinct_id"));
-  if (id.empty()) {
-    CDP_ASSIGN_OR_RETURN(id, ReadPropertyId(properties, "distinct_id"));
+// The event's distinct_id and where it was found.
+struct DistinctId {
+  std::string id;
+  std::string_view field;  // "distinct_id" or "properties.distinct_id"
+};
+
+Result<DistinctId> ReadDistinctId(const object& item, const std::optional<object>& properties) {
+  DistinctId distinct{.id = {}, .field = "distinct_id"};
+  CDP_ASSIGN_OR_RETURN(distinct.id, ReadId(item, "distinct_id"));
+  if (distinct.id.empty()) {
+    distinct.field = "properties.distinct_id";
+    CDP_ASSIGN_OR_RETURN(distinct.id, ReadPropertyId(properties, "distinct_id"));
   }
-  if (id.empty()) return Status::BadRequest("distinct_id is required", "distinct_id");
-  return id;
+  if (distinct.id.empty()) return Status::BadRequest("distinct_id is required", "distinct_id");
+  return distinct;
+}
+
+// $create_alias and $merge_dangerously: distinct_id is the user id and
+// properties.alias the id it absorbs.
+Status MapAlias(std::string_view name, DistinctId distinct_id,
+                const std::optional<object>& properties, Event& event) {
+  event.type = EventType::kAlias;
+  event.user_id = std::move(distinct_id.id);
+  CDP_ASSIGN_OR_RETURN(event.previous_id, ReadPropertyId(properties, "alias"));
+  if (event.previous_id.empty()) {
+    return Status::BadRequest(fmt::format("{} requires properties.alias", name),
+                              "properties.alias");
+  }
+  CDP_RETURN_IF_ERROR(RequireLinkableId(event.user_id, distinct_id.field));
+  return RequireLinkableId(event.previous_id, "properties.alias");
 }
 
 // Sets the type, the ids and the name as the table at the top says.
-Status MapEvent(std::string_view name, std::string distinct_id,
+Status MapEvent(std::string_view name, DistinctId distinct_id,
                 const std::optional<object>& properties, Event& event) {
   if (name == "$identify") {
     event.type = EventType::kIdentify;
-    event.user_id = std::move(distinct_id);
+    event.user_id = std::move(distinct_id.id);
+    CDP_RETURN_IF_ERROR(RequireLinkableId(event.user_id, distinct_id.field));
     CDP_ASSIGN_OR_RETURN(event.anonymous_id, ReadPropertyId(properties, "$anon_distinct_id"));
+    CDP_RETURN_IF_ERROR(RequireLinkableId(event.anonymous_id, "properties.$anon_distinct_id"));
   } else if (name == "$create_alias") {
-    event.type = EventType::kAlias;
-    event.user_id = std::move(distinct_id);
-    CDP_ASSIGN_OR_RETURN(event.previous_id, ReadPropertyId(properties, "alias"));
-    if (event.previous_id.empty()) {
-      return Status::BadRequest("$create_alias requires properties.alias", "properties.alias");
-    }
+    CDP_RETURN_IF_ERROR(MapAlias(name, std::move(distinct_id), properties, event));
+  } else if (name == "$merge_dangerously") {
+    CDP_RETURN_IF_ERROR(MapAlias(name, std::move(distinct_id), properties, event));
+    // Where Segment clients put the flag too: "context": {"merge_dangerously": true}.
+    Property flag;
+    flag.name = "merge_dangerously";
+    flag.value.emplace<bool>(true);
+    event.context.push_back(std::move(flag));
   } else if (name == "$pageview") {
     event.type = EventType::kPage;
-    event.anonymous_id = std::move(distinct_id);
+    event.anonymous_id = std::move(distinct_id.id);
   } else if (name == "$screen") {
     event.type = EventType::kScreen;
-    event.anonymous_id = std::move(distinct_id);
+    event.anonymous_id = std::move(distinct_id.id);
     if (properties) {
       CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> screen_name,
                            InProperties(ReadString(*properties, "$screen_name")));
@@ -106,7 +143,7 @@ Status MapEvent(std::string_view name, std::string distinct_id,
     }
   } else {
     event.type = EventType::kTrack;
-    event.anonymous_id = std::move(distinct_id);
+    event.anonymous_id = std::move(distinct_id.id);
     event.event = name;
   }
   return Status::Ok();
@@ -135,7 +172,7 @@ Result<Event> ParseItem(const object& item, std::optional<TimePoint> sent_at,
   CDP_ASSIGN_OR_RETURN(const std::optional<std::string_view> name, ReadString(item, "event"));
   if (!name || name->empty()) return Status::BadRequest("event is required", "event");
   CDP_ASSIGN_OR_RETURN(const std::optional<object> properties, ReadObject(item, "properties"));
-  CDP_ASSIGN_OR_RETURN(std::string distinct_id, ReadDistinctId(item, properties));
+  CDP_ASSIGN_OR_RETURN(DistinctId distinct_id, ReadDistinctId(item, properties));
   CDP_RETURN_IF_ERROR(MapEvent(*name, std::move(distinct_id), properties, event));
   CDP_ASSIGN_OR_RETURN(event.message_id, ReadMessageId(item, "uuid", limits.max_message_id_chars));
   CDP_ASSIGN_OR_RETURN(event.original_timestamp, ReadTime(item, "timestamp"));

@@ -5,6 +5,14 @@
 // keys win) and its "integrations" shallow-merged likewise; its "sentAt" is
 // the sentAt of items without their own. Because they apply to every item, a
 // malformed batch-level context, integrations or sentAt fails the request.
+//
+// identify and alias link ids into one person (identity stitching): their
+// userId, anonymousId (identify) and previousId (alias) are refused when they
+// are blank or placeholders such as "null" (linkable_id.h). Other types carry
+// such ids unchanged, since they link nothing. "context":
+// {"merge_dangerously": true} flattens into Event::context like any other
+// context key and asks the identity service to merge even two identified
+// persons.
 
 #include <fmt/format.h>
 
@@ -15,6 +23,7 @@
 #include "ingest/event_time.h"
 #include "ingest/flatten.h"
 #include "ingest/item_fields.h"
+#include "ingest/linkable_id.h"
 #include "ingest/request_body.h"
 #include "ingest/request_items.h"
 #include "ingest/request_parser.h"
@@ -80,9 +89,15 @@ Status ReadIdentity(const object& item, Event& event) {
     case EventType::kAlias: {
       CDP_ASSIGN_OR_RETURN(event.previous_id, ReadRequiredId(item, "previousId"));
       if (event.user_id.empty()) return Status::BadRequest("alias requires userId", "userId");
+      CDP_RETURN_IF_ERROR(RequireLinkableId(event.user_id, "userId"));
+      CDP_RETURN_IF_ERROR(RequireLinkableId(event.previous_id, "previousId"));
       break;
     }
     case EventType::kIdentify:
+      // Either id alone links nothing, but still names the person whose
+      // traits it sets: a placeholder would gather everyone's traits.
+      CDP_RETURN_IF_ERROR(RequireLinkableId(event.user_id, "userId"));
+      CDP_RETURN_IF_ERROR(RequireLinkableId(event.anonymous_id, "anonymousId"));
       break;
   }
   return Status::Ok();

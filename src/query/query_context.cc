@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "query/person_directory.h"
+
 namespace cdp::query {
 
 double QueryProgress::Fraction() const {
@@ -12,6 +14,21 @@ double QueryProgress::Fraction() const {
 
 Status CancelledStatus() {
   return Status::Unavailable("the query was cancelled", std::chrono::seconds(0));
+}
+
+std::shared_ptr<const PersonMap> PersonSnapshotOf(const QueryContext& context) {
+  if (context.person_snapshot != nullptr) return context.person_snapshot;
+  if (context.persons != nullptr) {
+    if (std::shared_ptr<const PersonMap> snapshot = context.persons->Snapshot(context.workspace_id))
+      return snapshot;
+  }
+  static const std::shared_ptr<const PersonMap> kNobodyMerged = std::make_shared<PersonMap>();
+  return kNobodyMerged;
+}
+
+Result<std::vector<std::string>> PersonMemberIds(const QueryContext& context, std::string_view id) {
+  if (context.persons == nullptr) return std::vector<std::string>{std::string(id)};
+  return context.persons->MemberIds(context.workspace_id, id);
 }
 
 namespace {

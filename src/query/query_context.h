@@ -2,9 +2,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/result.h"
+#include "model/person_map.h"
 #include "store/event_store.h"
 
 namespace cdp::query {
@@ -26,14 +30,25 @@ class QueryProgress {
   std::atomic<uint64_t> scanned_{0};
 };
 
+class PersonDirectory;  // person_directory.h
+
 // What an analysis runs for: one workspace (every scan is bound to it), with
-// a scan parallelism, and optionally a cancellation flag and a progress to
-// report to (async queries set both).
+// a scan parallelism, optionally a cancellation flag and a progress to
+// report to (async queries set both), and who is who.
 struct QueryContext {
   std::string workspace_id;
   int parallelism = 2;
   const std::atomic<bool>* cancelled = nullptr;
   QueryProgress* progress = nullptr;
+  // The persons events resolve to (identity stitching); nullptr: nobody is
+  // merged (every id is a person of its own), and there are no profiles.
+  // REQUIRES: outlives the query.
+  const PersonDirectory* persons = nullptr;
+  // The snapshot of `persons` the query resolves events with, when whoever
+  // runs it took it already: the query service keys cached answers by the
+  // snapshot's version, so the answer must come from that very snapshot.
+  // Null: PersonSnapshotOf takes the directory's current one.
+  std::shared_ptr<const PersonMap> person_snapshot = nullptr;
 
   bool Cancelled() const {
     return cancelled != nullptr && cancelled->load(std::memory_order_relaxed);
@@ -42,6 +57,18 @@ struct QueryContext {
 
 // The status a cancelled query ends with.
 Status CancelledStatus();
+
+// The PersonMap a query resolves events with: context.person_snapshot when
+// set, else the directory's current snapshot of the workspace, else an empty
+// map (nobody merged). An analysis takes it ONCE and resolves every scan with
+// it, so that one answer never mixes two moments of the identity graph.
+// Never null.
+std::shared_ptr<const PersonMap> PersonSnapshotOf(const QueryContext& context);
+
+// The distinct ids of the person `id` names (a profile id or any distinct id;
+// PersonDirectory::MemberIds), or {id} without a directory. Empty for a
+// profile id of nobody. Errors: the directory's.
+Result<std::vector<std::string>> PersonMemberIds(const QueryContext& context, std::string_view id);
 
 // EventStore::Scan for an analysis: forces the context's workspace onto the
 // request, stops with CancelledStatus() once the context is cancelled, and

@@ -84,8 +84,11 @@ TEST_F(QueryTest, AnalysesAnswerAboutTheKeysWorkspaceOnly) {
 
   const HttpResponse sql =
       Api("POST", "/query/sql",
-          R"({"query": "SELECT person_id, count(*) FROM events GROUP BY 1 ORDER BY 1"})");
-  EXPECT_EQ(JsonAt(sql.body, "/result/rows"), R"([["a1",2],["a2",1],["a3",1]])");
+          R"({"query": "SELECT anonymous_id, count(*), count(DISTINCT person_id), )"
+          R"(min(person_id LIKE 'prs_%') FROM events GROUP BY 1 ORDER BY 1"})");
+  // Each anonymous id is one person, named by a profile id.
+  EXPECT_EQ(JsonAt(sql.body, "/result/rows"), R"([["a1",2,1,1],["a2",1,1,1],["a3",1,1,1]])")
+      << sql.body;
   EXPECT_EQ(Api("POST", "/query/sql", R"({"query": "DELETE FROM events"})").status, 400);
 
   const HttpResponse bad = Api("POST", "/query/funnel", "{" + range_ + R"(, "steps": [{}]})");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "ingest/flatten.h"
@@ -100,7 +101,106 @@ Result<Event> EventOf(std::string_view name, size_t index, element value) {
   return event;
 }
 
+Result<std::vector<std::string>> Strings(std::string_view name, const std::string& where,
+                                         element value) {
+  simdjson::dom::array items;
+  if (value.get_array().get(items) != simdjson::SUCCESS) {
+    return CaseError(name, where + " must be an array of strings");
+  }
+  std::vector<std::string> strings;
+  for (const element item : items) {
+    std::string_view text;
+    if (item.get_string().get(text) != simdjson::SUCCESS || text.empty()) {
+      return CaseError(name, where + " must be an array of non-empty strings");
+    }
+    strings.emplace_back(text);
+  }
+  return strings;
+}
+
+// "persons": {"<representative>": ["<member id>", ...], ...}
+Result<query::testing::StaticPersonDirectory::Persons> PersonsOf(std::string_view name,
+                                                                 element value) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return CaseError(name, "persons must be an object: representative -> [member ids]");
+  }
+  query::testing::StaticPersonDirectory::Persons persons;
+  std::set<std::string> seen;
+  for (const auto field : object) {
+    const std::string representative(field.key);
+    const std::string where = fmt::format("persons.{}", representative);
+    CDP_ASSIGN_OR_RETURN(std::vector<std::string> members, Strings(name, where, field.value));
+    members.push_back(representative);
+    for (const std::string& id : members) {
+      // The representative may be listed among its members; nothing twice else.
+      if (!seen.insert(id).second && id != representative) {
+        return CaseError(name, fmt::format("{}: the id {} belongs to two persons", where, id));
+      }
+    }
+    members.pop_back();
+    persons.emplace(representative, std::move(members));
+  }
+  return persons;
+}
+
+// A profile as PersonDirectory::ScanProfiles lists it:
+//   {"person": "u1", "user_ids": [...], "anonymous_ids": [...], "traits": {...},
+//    "first_seen_at": "...", "last_seen_at": "...", "event_count": 3}
+Result<Profile> ProfileOf(std::string_view name, size_t index, element value) {
+  const std::string where = fmt::format("profiles[{}]", index);
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) {
+    return CaseError(name, where + " must be an object");
+  }
+  Profile profile;
+  profile.workspace_id = std::string(kCaseWorkspace);
+  for (const auto field : object) {
+    const std::string_view key = field.key;
+    const std::string path = fmt::format("{}.{}", where, key);
+    if (key == "person") {
+      std::string_view person;
+      if (field.value.get_string().get(person) != simdjson::SUCCESS || person.empty()) {
+        return CaseError(name, path + " must be a non-empty string");
+      }
+      profile.person = std::string(person);
+    } else if (key == "user_ids") {
+      CDP_ASSIGN_OR_RETURN(profile.user_ids, Strings(name, path, field.value));
+    } else if (key == "anonymous_ids") {
+      CDP_ASSIGN_OR_RETURN(profile.anonymous_ids, Strings(name, path, field.value));
+    } else if (key == "traits") {
+      if (!field.value.is_object()) return CaseError(name, path + " must be an object");
+      profile.traits_json = simdjson::minify(field.value);
+    } else if (key == "first_seen_at") {
+      CDP_ASSIGN_OR_RETURN(profile.first_seen, CaseTime(name, path, field.value));
+    } else if (key == "last_seen_at") {
+      CDP_ASSIGN_OR_RETURN(profile.last_seen, CaseTime(name, path, field.value));
+    } else if (key == "event_count") {
+      int64_t count = 0;
+      if (field.value.get_int64().get(count) != simdjson::SUCCESS || count < 0) {
+        return CaseError(name, path + " must be a whole number >= 0");
+      }
+      profile.event_count = count;
+    } else {
+      return CaseError(name, fmt::format("unknown key {} (see tests/queries/README.md)", path));
+    }
+  }
+  if (profile.person.empty()) return CaseError(name, where + ".person is required");
+  return profile;
+}
+
 }  // namespace
+
+query::testing::StaticPersonDirectory PersonDirectoryOf(const QueryCase& query_case) {
+  std::vector<std::string> known;
+  for (const Event& event : query_case.events) {
+    for (const std::string* id : {&event.anonymous_id, &event.user_id}) {
+      if (!id->empty()) known.push_back(*id);
+    }
+  }
+  return query::testing::StaticPersonDirectory(query_case.persons, query_case.profiles,
+                                               std::move(known));
+}
 
 std::vector<QueryCaseFile> ListQueryCaseFiles(const std::filesystem::path& root) {
   std::vector<QueryCaseFile> files;
@@ -165,12 +265,26 @@ Result<QueryCase> ParseQueryCase(QueryKind kind, std::string_view name, std::str
         query_case.events.push_back(std::move(event));
         ++index;
       }
+    } else if (key == "persons") {
+      CDP_ASSIGN_OR_RETURN(query_case.persons, PersonsOf(name, field.value));
+      query_case.has_persons = true;
+    } else if (key == "profiles") {
+      simdjson::dom::array profiles;
+      if (field.value.get_array().get(profiles) != simdjson::SUCCESS) {
+        return CaseError(name, "profiles must be an array");
+      }
+      size_t index = 0;
+      for (const element item : profiles) {
+        CDP_ASSIGN_OR_RETURN(Profile profile, ProfileOf(name, index++, item));
+        query_case.profiles.push_back(std::move(profile));
+      }
+      query_case.has_persons = true;
     } else if (key == "request" || key == "expected") {
       if (!field.value.is_object()) return CaseError(name, std::string(key) + " must be an object");
       (key == "request" ? query_case.request : query_case.expected) = simdjson::minify(field.value);
     } else {
       return CaseError(name, fmt::format("unknown key {} (expected description, events, request, "
-                                         "expected)",
+                                         "expected, persons, profiles)",
                                          key));
     }
   }

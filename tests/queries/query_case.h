@@ -6,8 +6,10 @@
 #include <vector>
 
 #include "core/result.h"
+#include "meta/identity_store.h"
 #include "model/event.h"
 #include "query/query_kind.h"
+#include "query/testing/static_person_directory.h"
 
 namespace cdp::query::cases {
 
@@ -17,7 +19,9 @@ inline constexpr std::string_view kCaseWorkspace = "ws_test";
 // One data-driven case, tests/queries/<kind>/<name>.json (README.md beside
 // this file describes the format):
 //   {"description": "...", "events": [{event}, ...], "request": {...},
-//    "expected": {<the analysis's result object>}}
+//    "expected": {<the analysis's result object>},
+//    "persons": {"<representative>": ["<member id>", ...]},   (optional)
+//    "profiles": [{profile}, ...]}                             (optional)
 struct QueryCase {
   QueryKind kind = QueryKind::kEvents;
   std::string name;  // "<kind>/<file name without .json>"
@@ -25,7 +29,16 @@ struct QueryCase {
   std::vector<Event> events;
   std::string request;   // JSON text
   std::string expected;  // JSON text
+  // Who is merged with whom, and the profiles (of workspace kCaseWorkspace).
+  // A case with neither runs without a person directory (nobody merged).
+  query::testing::StaticPersonDirectory::Persons persons;
+  std::vector<Profile> profiles;
+  bool has_persons = false;  // "persons" or "profiles" was given
 };
+
+// The directory a case's queries resolve persons with: its persons and
+// profiles, every id of its events known.
+query::testing::StaticPersonDirectory PersonDirectoryOf(const QueryCase& query_case);
 
 // A case file found under the cases folder, before it is read.
 struct QueryCaseFile {

@@ -103,6 +103,23 @@ TEST(QueryCaseFileTest, MistakesAreNamed) {
        "events[0].properties must be an object"},
       {R"({"description": "d", "events": [], "request": [], "expected": {}})",
        "request must be an object"},
+      {R"({"description": "d", "events": [], "persons": [], )" + request + "}",
+       "persons must be an object"},
+      {R"({"description": "d", "events": [], "persons": {"a1": "u1"}, )" + request + "}",
+       "persons.a1 must be an array of strings"},
+      {R"({"description": "d", "events": [], "persons": {"a1": ["u1"], "a2": ["u1"]}, )" + request +
+           "}",
+       "persons.a2: the id u1 belongs to two persons"},
+      {R"({"description": "d", "events": [], "profiles": {}, )" + request + "}",
+       "profiles must be an array"},
+      {R"({"description": "d", "events": [], "profiles": [{"user_ids": []}], )" + request + "}",
+       "profiles[0].person is required"},
+      {R"({"description": "d", "events": [], "profiles": [{"person": "a", "age": 3}], )" + request +
+           "}",
+       "unknown key profiles[0].age"},
+      {R"({"description": "d", "events": [], "profiles": [{"person": "a", "event_count": -1}], )" +
+           request + "}",
+       "profiles[0].event_count must be a whole number"},
   };
   for (const Mistake& mistake : mistakes) {
     const Result<QueryCase> parsed = Parse(mistake.text);
@@ -112,6 +129,55 @@ TEST(QueryCaseFileTest, MistakesAreNamed) {
     EXPECT_NE(parsed.status().cause().find(mistake.says), std::string::npos)
         << parsed.status().cause() << " should say " << mistake.says;
   }
+}
+
+TEST(QueryCaseFileTest, ReadsPersonsAndProfiles) {
+  const Result<QueryCase> parsed = Parse(R"({
+    "description": "merged",
+    "persons": {"a1": ["u1", "a2", "a1"]},
+    "profiles": [{"person": "a1", "user_ids": ["u1"], "anonymous_ids": ["a1", "a2"],
+                  "traits": {"plan": "pro", "n": 2}, "first_seen_at": "2026-03-01T08:00:00Z",
+                  "last_seen_at": "2026-03-01", "event_count": 3},
+                 {"person": "w1"}],
+    "events": [{"anonymous_id": "w1", "user_id": "u9", "timestamp": "2026-03-01"}],
+    "request": {}, "expected": {}
+  })");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().cause();
+  EXPECT_TRUE(parsed->has_persons);
+  EXPECT_EQ(parsed->persons.at("a1"), (std::vector<std::string>{"u1", "a2", "a1"}));
+  ASSERT_EQ(parsed->profiles.size(), 2u);
+  const Profile& first = parsed->profiles[0];
+  EXPECT_EQ(first.workspace_id, kCaseWorkspace);
+  EXPECT_EQ(first.person, "a1");
+  EXPECT_EQ(first.user_ids, std::vector<std::string>{"u1"});
+  EXPECT_EQ(first.anonymous_ids, (std::vector<std::string>{"a1", "a2"}));
+  EXPECT_EQ(first.traits_json, R"({"plan":"pro","n":2})");
+  EXPECT_EQ(FormatIso8601(first.first_seen), "2026-03-01T08:00:00.000Z");
+  EXPECT_EQ(FormatIso8601(first.last_seen), "2026-03-01T00:00:00.000Z");
+  EXPECT_EQ(first.event_count, 3);
+  EXPECT_EQ(parsed->profiles[1].traits_json, "{}");
+
+  // The directory: the merges, the profiles, and the events' ids known.
+  const query::testing::StaticPersonDirectory directory = PersonDirectoryOf(*parsed);
+  EXPECT_EQ(directory.Snapshot(kCaseWorkspace)->ResolveId("u1"), PersonKeyOf("a1"));
+  EXPECT_EQ(*directory.MemberIds(kCaseWorkspace, "a2"),
+            (std::vector<std::string>{"a1", "u1", "a2"}));
+  EXPECT_EQ(*directory.MemberIds(kCaseWorkspace, ProfileIdOf(PersonKeyOf("u9"))),
+            std::vector<std::string>{"u9"});
+  int profiles = 0;
+  ASSERT_TRUE(directory
+                  .ScanProfiles(kCaseWorkspace,
+                                [&](const Profile&) {
+                                  ++profiles;
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(profiles, 2);
+
+  const Result<QueryCase> plain = Parse(R"({"description": "d", "events": [], "request": {},
+                                             "expected": {}})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_persons);
 }
 
 TEST(QueryCaseFileTest, ListsEveryKindsJsonFilesInOrder) {

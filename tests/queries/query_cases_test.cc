@@ -65,6 +65,8 @@ TEST_P(QueryCaseTest, GivesTheExpectedResult) {
                  << " analysis is not in this build (no cdp_query_* library for it): case "
                  << file.name << " not run";
   }
+  // The case's persons and profiles, when it has any; else nobody is merged.
+  const testing::StaticPersonDirectory persons = PersonDirectoryOf(query_case);
   for (const StoreLayout& layout : kLayouts) {
     SCOPED_TRACE(layout.name);
     testing::TestEventStore store(query_case.events, layout.flushes, layout.block_rows);
@@ -72,6 +74,7 @@ TEST_P(QueryCaseTest, GivesTheExpectedResult) {
     InProcessQueryCache cache(1 << 20, clock);
     QueryServiceOptions options;
     options.threads = 1;
+    if (query_case.has_persons) options.persons = &persons;
     QueryService service(store.store(), functions, cache, clock, options);
     const Result<QueryAnswer> answer = service.Run(kCaseWorkspace, file.kind, query_case.request);
     ASSERT_TRUE(answer.ok()) << file.name << ".json (" << query_case.description

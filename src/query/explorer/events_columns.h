@@ -16,7 +16,9 @@ namespace cdp::query {
 // One column of an explorer row, as a request names it:
 //  - a stored column: a fixed one ("event", "user_id", "timestamp", ...) or a
 //    flattened property "<section>.<name>" ("properties.plan");
-//  - "person_id": who did the event (PersonIdOf);
+//  - "person_id": who did the event: the profile id of its person
+//    (ProfileIdOf(PersonOf(event)) under the query's snapshot), null when it
+//    has no id;
 //  - a whole section ("properties", "context", "traits", "traits_set_once"):
 //    an object of the event's non-null values in it, keyed by property name
 //    in byte order, so a row shows what the event has without one null per

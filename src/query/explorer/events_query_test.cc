@@ -17,6 +17,8 @@
 #include "query/explorer/events_request.h"
 #include "query/explorer/events_result.h"
 #include "query/request_json.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/testing/random_events.h"
 
@@ -38,12 +40,17 @@ TimePoint At(std::string_view text) {
 // before it.
 const TimePoint kNow = At("2026-01-04T12:00:00Z");
 
-QueryContext ContextOf(int parallelism, const std::atomic<bool>* cancelled = nullptr) {
+QueryContext ContextOf(int parallelism, const std::atomic<bool>* cancelled = nullptr,
+                       const PersonDirectory* persons = nullptr) {
   return QueryContext{.workspace_id = std::string(kWorkspace),
                       .parallelism = parallelism,
                       .cancelled = cancelled,
-                      .progress = nullptr};
+                      .progress = nullptr,
+                      .persons = persons};
 }
+
+// What rows show as the person of an id nobody merged.
+std::string ProfileOf(std::string_view id) { return ProfileIdOf(PersonKeyOf(id)); }
 
 // A request body, field by field (values as JSON text).
 struct Body {
@@ -85,14 +92,14 @@ Event MakeEvent(std::string workspace, EventType type, std::string name, std::st
 // together are the reference's whole ordered list: no row repeated or
 // skipped. Returns how many rows the walk returned.
 size_t ExpectPagesMatchReference(std::span<const Event> events, EventStore& store, const Body& body,
-                                 int parallelism) {
+                                 int parallelism, const PersonDirectory* persons = nullptr) {
   const Result<std::vector<StoredColumn>> stored = store.Columns(kWorkspace);
   EXPECT_TRUE(stored.ok());
   Result<EventsRequest> whole = ParseEventsRequest(body.Json(), *stored, kNow);
   EXPECT_TRUE(whole.ok()) << body.Json() << " " << whole.status().ToString();
   if (!whole.ok()) return 0;
   whole->limit = std::numeric_limits<size_t>::max();
-  const EventsPage all = ReferenceEventsPage(events, kWorkspace, *whole);
+  const EventsPage all = ReferenceEventsPage(events, kWorkspace, *whole, persons);
 
   std::vector<std::string> walked;
   std::optional<std::string> cursor;
@@ -102,13 +109,14 @@ size_t ExpectPagesMatchReference(std::span<const Event> events, EventStore& stor
       ADD_FAILURE() << "endless pages: " << json;
       break;
     }
-    const Result<QueryOutput> output = RunEventsQueryAt(ContextOf(parallelism), store, json, kNow);
+    const Result<QueryOutput> output =
+        RunEventsQueryAt(ContextOf(parallelism, nullptr, persons), store, json, kNow);
     if (!output.ok()) {
       ADD_FAILURE() << json << ": " << output.status().ToString();
       break;
     }
     const Result<EventsRequest> request = ParseEventsRequest(json, *stored, kNow);
-    const EventsPage expected = ReferenceEventsPage(events, kWorkspace, *request);
+    const EventsPage expected = ReferenceEventsPage(events, kWorkspace, *request, persons);
     if (output->json != WriteEventsResult(*request, expected)) {
       ADD_FAILURE() << "page " << pages << " of " << json << "\n got: " << output->json
                     << "\nwant: " << WriteEventsResult(*request, expected);
@@ -273,9 +281,16 @@ Body RandomBody(std::mt19937_64& random, std::span<const Event> events) {
   }
   if (Chance(random, 0.2)) {
     const int person = static_cast<int>(random() % 60);
+    // Distinct ids, profile ids (of a representative, of an id merged
+    // into another person, of nobody) and ids no event has.
     const std::vector<std::string> ids = {fmt::format("anon-{}", person),
-                                          fmt::format("user-{}", person), "anon-solo", "user-solo",
-                                          "nobody"};
+                                          fmt::format("user-{}", person),
+                                          ProfileOf(fmt::format("anon-{}", person)),
+                                          ProfileOf(fmt::format("user-{}", person)),
+                                          "anon-solo",
+                                          "user-solo",
+                                          "nobody",
+                                          "prs_00000000000000ff"};
     body.Set("person_id", Quoted(PickOne(random, ids)));
   }
   if (Chance(random, 0.1)) body.Set("anonymous_id", Quoted(fmt::format("anon-{}", random() % 60)));
@@ -315,16 +330,21 @@ TEST_P(EventsQueryRandomTest, EveryPageMatchesTheReference) {
   std::mt19937_64 random(GetParam() * 7919);
   const Result<std::vector<StoredColumn>> stored = store.store().Columns(kWorkspace);
   ASSERT_TRUE(stored.ok());
+  // Every other request resolves persons with some of them merged.
+  const query::testing::StaticPersonDirectory merged =
+      query::testing::RandomPersonDirectory(random, events);
   size_t non_empty = 0;
   for (int i = 0; i < 70; ++i) {
+    const PersonDirectory* persons = i % 2 == 1 ? &merged : nullptr;
+    SCOPED_TRACE(persons != nullptr ? "merged" : "nobody merged");
     Body body = RandomBody(random, events);
     Result<EventsRequest> request = ParseEventsRequest(body.Json(), *stored, kNow);
     ASSERT_TRUE(request.ok()) << body.Json() << " " << request.status().ToString();
     request->limit = std::numeric_limits<size_t>::max();
-    const size_t rows = ReferenceEventsPage(events, kWorkspace, *request).rows.size();
+    const size_t rows = ReferenceEventsPage(events, kWorkspace, *request, persons).rows.size();
     body.Set("limit", std::to_string(RandomLimit(random, rows)));
     const size_t walked =
-        ExpectPagesMatchReference(events, store.store(), body, 1 + int(random() % 3));
+        ExpectPagesMatchReference(events, store.store(), body, 1 + int(random() % 3), persons);
     non_empty += walked > 0 ? 1 : 0;
     if (HasFailure()) return;
   }
@@ -398,11 +418,14 @@ TEST(EventsQueryTest, RangeIncludesFromAndExcludesTo) {
   ASSERT_TRUE(output.ok()) << output.status().ToString();
   EXPECT_EQ(
       output->json,
-      R"({"from":"2026-01-02T00:00:00.000000Z","to":"2026-01-03T00:00:00.000000Z",)"
-      R"("columns":["message_id","timestamp","person_id","event"],"events":[)"
-      R"({"message_id":"m1","timestamp":"2026-01-02T00:00:00.000000Z","person_id":"a1","event":"A"},)"
-      R"({"message_id":"m2","timestamp":"2026-01-02T23:59:59.999999Z","person_id":"a1","event":"B"}],)"
-      R"("next_cursor":null})");
+      fmt::format(R"({{"from":"2026-01-02T00:00:00.000000Z","to":"2026-01-03T00:00:00.000000Z",)"
+                  R"("columns":["message_id","timestamp","person_id","event"],"events":[)"
+                  R"({{"message_id":"m1","timestamp":"2026-01-02T00:00:00.000000Z",)"
+                  R"("person_id":"{0}","event":"A"}},)"
+                  R"({{"message_id":"m2","timestamp":"2026-01-02T23:59:59.999999Z",)"
+                  R"("person_id":"{0}","event":"B"}}],)"
+                  R"("next_cursor":null}})",
+                  ProfileOf("a1")));
   EXPECT_EQ(output->rows, 2u);
 }
 
@@ -421,45 +444,101 @@ TEST(EventsQueryTest, EmptyRangesAndNoMatchesGiveAnEmptyLastPage) {
   }
 }
 
-TEST(EventsQueryTest, PersonIdIsTheAnonymousIdElseTheUserId) {
-  const std::vector<Event> events = {
-      // The person anon-1 (its user id does not make it user-1's).
+// The message ids of the page `body` asks for.
+std::vector<std::string> MessageIds(EventStore& store, const std::string& body,
+                                    const PersonDirectory* persons = nullptr) {
+  const Result<QueryOutput> output =
+      RunEventsQueryAt(ContextOf(2, nullptr, persons), store, body, kNow);
+  EXPECT_TRUE(output.ok()) << body << output.status().ToString();
+  if (!output.ok()) return {"<error>"};
+  std::vector<std::string> ids;
+  simdjson::dom::parser parser;
+  for (const simdjson::dom::element row : parser.parse(output->json)["events"].get_array()) {
+    ids.emplace_back(std::string_view(row["message_id"]));
+  }
+  return ids;
+}
+
+std::vector<Event> PersonEvents() {
+  return {
+      // The person user-1: the user id decides, whatever the anonymous id.
       MakeEvent("ws_a", EventType::kTrack, "A", "anon-1", "user-1", At("2026-01-02T01:00:00Z"),
                 "m1"),
-      // The person user-1: no anonymous id.
       MakeEvent("ws_a", EventType::kIdentify, "", "", "user-1", At("2026-01-02T02:00:00Z"), "m2"),
       MakeEvent("ws_a", EventType::kTrack, "B", "anon-2", "", At("2026-01-02T03:00:00Z"), "m3"),
       // No person at all.
       MakeEvent("ws_a", EventType::kTrack, "C", "", "", At("2026-01-02T04:00:00Z"), "m4"),
   };
+}
+
+using Ids = std::vector<std::string>;
+const std::string kDayOldestFirst = R"("from":"2026-01-02","to":"2026-01-03","order":"oldest")";
+
+TEST(EventsQueryTest, PersonIdIsTheUserIdElseTheAnonymousId) {
+  const std::vector<Event> events = PersonEvents();
   TestEventStore store(events);
-  const auto message_ids = [&](const std::string& body) {
-    const Result<QueryOutput> output = RunEventsQueryAt(ContextOf(2), store.store(), body, kNow);
-    EXPECT_TRUE(output.ok()) << body << output.status().ToString();
-    std::vector<std::string> ids;
-    simdjson::dom::parser parser;
-    for (const simdjson::dom::element row : parser.parse(output->json)["events"].get_array()) {
-      ids.emplace_back(std::string_view(row["message_id"]));
-    }
-    return ids;
-  };
-  const std::string range = R"("from":"2026-01-02","to":"2026-01-03","order":"oldest")";
-  EXPECT_EQ(message_ids("{" + range + R"(,"person_id":"anon-1"})"), std::vector<std::string>{"m1"});
-  EXPECT_EQ(message_ids("{" + range + R"(,"person_id":"user-1"})"), std::vector<std::string>{"m2"});
-  EXPECT_EQ(message_ids("{" + range + R"(,"user_id":"user-1"})"),
-            (std::vector<std::string>{"m1", "m2"}));
-  EXPECT_EQ(message_ids("{" + range + R"(,"person_id":"anon-1","user_id":"user-1"})"),
-            std::vector<std::string>{"m1"});
-  EXPECT_EQ(message_ids("{" + range + R"(,"anonymous_id":"anon-2"})"),
-            std::vector<std::string>{"m3"});
-  // m4 shows person_id null.
+  const std::string range = kDayOldestFirst;
+  EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"person_id":"user-1"})"),
+            (Ids{"m1", "m2"}));
+  // anon-1's only event has a user id: it is user-1's.
+  EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"person_id":"anon-1"})"), Ids{});
+  EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"person_id":"anon-2"})"), Ids{"m3"});
+  EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"anonymous_id":"anon-1"})"), Ids{"m1"});
+  EXPECT_EQ(
+      MessageIds(store.store(), "{" + range + R"(,"person_id":"user-1","types":["identify"]})"),
+      Ids{"m2"});
+  EXPECT_EQ(
+      MessageIds(store.store(), "{" + range + R"(,"person_id":"user-1","anonymous_id":"anon-1"})"),
+      Ids{"m1"});
+  // Rows show the profile id of their person; m4 has none.
   const Result<QueryOutput> all = RunEventsQueryAt(
       ContextOf(1), store.store(), "{" + range + R"(,"columns":["person_id"]})", kNow);
   ASSERT_TRUE(all.ok());
+  EXPECT_NE(all->json.find(fmt::format(
+                R"("message_id":"m1","timestamp":"2026-01-02T01:00:00.000000Z","person_id":"{}"}})",
+                ProfileOf("user-1"))),
+            std::string::npos)
+      << all->json;
   EXPECT_NE(all->json.find(
                 R"("message_id":"m4","timestamp":"2026-01-02T04:00:00.000000Z","person_id":null})"),
             std::string::npos)
       << all->json;
+}
+
+// With anon-1 and anon-2 merged into user-1's person, any of its ids or
+// profile ids (its own, or the one anon-2 had before the merge) finds its
+// whole timeline, and every row shows its profile id.
+TEST(EventsQueryTest, PersonIdFindsTheMergedTimeline) {
+  const std::vector<Event> events = PersonEvents();
+  TestEventStore store(events, 2, 2);
+  const query::testing::StaticPersonDirectory persons({{"user-1", {"anon-1", "anon-2"}}}, {},
+                                                      {"user-1", "anon-1", "anon-2"});
+  const std::string range = kDayOldestFirst;
+  for (const std::string& id : {std::string("user-1"), std::string("anon-1"), std::string("anon-2"),
+                                ProfileOf("user-1"), ProfileOf("anon-2")}) {
+    SCOPED_TRACE(id);
+    EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"person_id":")" + id + R"("})", &persons),
+              (Ids{"m1", "m2", "m3"}));
+  }
+  // A profile id of nobody, and an id no event has: empty pages.
+  EXPECT_EQ(
+      MessageIds(store.store(), "{" + range + R"(,"person_id":"prs_0000000000000001"})", &persons),
+      Ids{});
+  EXPECT_EQ(MessageIds(store.store(), "{" + range + R"(,"person_id":"nobody"})", &persons), Ids{});
+  const Result<QueryOutput> page =
+      RunEventsQueryAt(ContextOf(2, nullptr, &persons), store.store(),
+                       "{" + range + R"(,"person_id":"anon-2","columns":["person_id"]})", kNow);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(
+      page->json,
+      fmt::format(
+          R"({{"from":"2026-01-02T00:00:00.000000Z","to":"2026-01-03T00:00:00.000000Z",)"
+          R"("columns":["message_id","timestamp","person_id"],"events":[)"
+          R"({{"message_id":"m1","timestamp":"2026-01-02T01:00:00.000000Z","person_id":"{0}"}},)"
+          R"({{"message_id":"m2","timestamp":"2026-01-02T02:00:00.000000Z","person_id":"{0}"}},)"
+          R"({{"message_id":"m3","timestamp":"2026-01-02T03:00:00.000000Z","person_id":"{0}"}}],)"
+          R"("next_cursor":null}})",
+          ProfileOf("user-1")));
 }
 
 TEST(EventsQueryTest, DefaultsAreTheLast30DaysNewestFirst100Rows) {
@@ -478,8 +557,9 @@ TEST(EventsQueryTest, DefaultsAreTheLast30DaysNewestFirst100Rows) {
   EXPECT_TRUE(output->json.starts_with(
       R"({"from":"2026-01-30T00:00:00.000000Z","to":"2026-03-01T00:00:00.000000Z",)"
       R"("columns":["message_id","timestamp","person_id","type","event","anonymous_id","user_id","properties"],)"
-      R"("events":[{"message_id":"m001","timestamp":"2026-02-28T20:00:01.000000Z","person_id":"a1",)"
-      R"("type":"track","event":"Tick","anonymous_id":"a1","user_id":null,"properties":{}},)"))
+      R"("events":[{"message_id":"m001","timestamp":"2026-02-28T20:00:01.000000Z","person_id":")" +
+      ProfileOf("a1") +
+      R"(","type":"track","event":"Tick","anonymous_id":"a1","user_id":null,"properties":{}},)"))
       << output->json;
   const Result<std::vector<StoredColumn>> stored = store.store().Columns(kWorkspace);
   const Result<EventsRequest> request = ParseEventsRequest("{}", *stored, now);
@@ -523,8 +603,11 @@ TEST(EventsQueryTest, AColumnNoEventHasIsNullAndAnEmptySectionIsAnEmptyObject) {
       R"("properties","properties.price","sent_at","type"]})",
       kNow);
   ASSERT_TRUE(output.ok()) << output.status().ToString();
+  // The event has a user id: its person is u1's.
   EXPECT_NE(output->json.find(
-                R"({"message_id":"m1","timestamp":"2026-01-02T01:00:00.500000Z","person_id":"a1",)"
+                R"({"message_id":"m1","timestamp":"2026-01-02T01:00:00.500000Z","person_id":")" +
+                ProfileOf("u1") +
+                R"(",)"
                 R"("properties.missing":null,"traits":{},)"
                 R"("properties":{"new":true,"plan":"pro","price":9.5},"properties.price":9.5,)"
                 R"("sent_at":null,"type":"track"})"),

@@ -1,6 +1,8 @@
 #include "query/explorer/events_reference.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,7 @@ const std::vector<Property>& SectionOf(const Event& event, std::string_view pref
   return event.properties;
 }
 
-std::string RowOf(const Event& event, const EventsRequest& request) {
+std::string RowOf(const Event& event, const EventsRequest& request, const PersonMap& persons) {
   JsonWriter writer;
   writer.BeginObject();
   for (const EventsColumn& column : request.columns) {
@@ -31,10 +33,10 @@ std::string RowOf(const Event& event, const EventsRequest& request) {
         WriteEventsValue(writer, ColumnValueOf(event, column.name));
         break;
       case EventsColumn::Kind::kPersonId:
-        if (PersonIdOf(event).empty()) {
+        if (PersonOf(event, persons) == 0) {
           writer.Null();
         } else {
-          writer.String(PersonIdOf(event));
+          writer.String(ProfileIdOf(PersonOf(event, persons)));
         }
         break;
       case EventsColumn::Kind::kSection: {
@@ -65,13 +67,21 @@ std::string RowOf(const Event& event, const EventsRequest& request) {
 }  // namespace
 
 EventsPage ReferenceEventsPage(std::span<const Event> events, std::string_view workspace_id,
-                               const EventsRequest& request) {
+                               const EventsRequest& request, const PersonDirectory* persons) {
+  const std::shared_ptr<const PersonMap> snapshot =
+      persons != nullptr ? persons->Snapshot(workspace_id) : std::make_shared<PersonMap>();
+  std::optional<PersonKey> wanted;
+  if (request.person_id) {
+    const std::optional<PersonKey> profile = ParseProfileId(*request.person_id);
+    wanted = persons != nullptr && profile ? snapshot->Resolve(*profile)
+                                           : snapshot->ResolveId(*request.person_id);
+  }
   std::vector<const Event*> matches;
   for (const Event& event : events) {
     if (event.workspace_id != workspace_id) continue;
     if (event.timestamp < request.from || event.timestamp >= request.to) continue;
     if (!EventMatches(event, request.predicates)) continue;
-    if (request.person_id && PersonIdOf(event) != *request.person_id) continue;
+    if (wanted && PersonOf(event, *snapshot) != *wanted) continue;
     if (request.after &&
         !ComesAfter(request.order, UnixMicros(event.timestamp), event.message_id, *request.after)) {
       continue;
@@ -84,7 +94,7 @@ EventsPage ReferenceEventsPage(std::span<const Event> events, std::string_view w
   });
   EventsPage page;
   for (size_t i = 0; i < matches.size() && i < request.limit; ++i) {
-    page.rows.push_back(RowOf(*matches[i], request));
+    page.rows.push_back(RowOf(*matches[i], request, *snapshot));
   }
   if (matches.size() > request.limit) {
     const Event& last = *matches[request.limit - 1];

@@ -22,8 +22,8 @@ struct EventsPage {
 // The explorer's result object:
 //   {"from": "2026-03-01T00:00:00.000000Z", "to": "...",
 //    "columns": ["message_id", "timestamp", "person_id", "event", ...],
-//    "events": [{"message_id": "m1", "timestamp": "...", "person_id": "a1", "event": ...}, ...],
-//    "next_cursor": "<opaque>" | null}
+//    "events": [{"message_id": "m1", "timestamp": "...", "person_id": "prs_...", "event": ...},
+//    ...], "next_cursor": "<opaque>" | null}
 // "from" and "to" echo the range the page was read from (defaults
 // resolved); "next_cursor" is null on the last page.
 std::string WriteEventsResult(const EventsRequest& request, const EventsPage& page);

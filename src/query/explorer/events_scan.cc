@@ -32,16 +32,24 @@
 // keep memory in O(k) per worker whatever the range holds, also when many
 // events share a timestamp (they tie at T and compete in phase 2's heaps).
 //
-// Filters are store predicates (AND). A person is its anonymous id, or its
-// user id when it has none (PersonIdOf), which is not an AND: each phase
-// runs two scans, one per case ("anonymous_id = X", and "anonymous_id is
-// not set and user_id = X"), disjoint, into the same workers' heaps.
+// Filters are store predicates (AND). The person filter is not one: a
+// person is a set of distinct ids (PersonDirectory::MemberIds of the value,
+// a profile id or any id), and an event is theirs when the id it resolves
+// from (its user id, else its anonymous id: ResolutionIdOf) is one of them.
+// So each phase runs two scans, one per case ("user_id IN members", and
+// "user_id is not set and anonymous_id IN members"), disjoint, into the same
+// workers' heaps: exact for resolution by user id first, with the members
+// pushed into the store (dictionary lookups, block skipping) rather than
+// every event of the range resolved. A profile id of nobody is an empty
+// page. Rows show person_id = ProfileIdOf(PersonOf the row) under the
+// query's one snapshot.
 #include "query/explorer/events_scan.h"
 
 #include <algorithm>
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -90,33 +98,55 @@ MicrosRange ScanRange(const EventsRequest& request, bool include_cursor_micros) 
   return range;
 }
 
-// The predicates of each scan a phase runs (see the top of the file). The
-// person case spells out PersonIdOf as predicates: when identity resolution
-// replaces PersonIdOf, this follows it.
-std::vector<std::vector<Predicate>> ScanPredicates(const EventsRequest& request) {
-  if (!request.person_id) return {request.predicates};
-  const std::string& id = *request.person_id;
-  std::vector<Predicate> by_anonymous_id = {
-      {.column = "anonymous_id", .op = CompareOp::kEquals, .values = {id}, .regex = nullptr}};
-  std::vector<Predicate> by_user_id = {
-      {.column = "user_id", .op = CompareOp::kEquals, .values = {id}, .regex = nullptr},
-      {.column = "anonymous_id", .op = CompareOp::kIsNotSet, .values = {}, .regex = nullptr}};
-  for (std::vector<Predicate>* scan : {&by_anonymous_id, &by_user_id}) {
+// What every scan of one page shares: the predicates of each scan a phase
+// runs (see the top of the file; none: the page is empty) and the snapshot
+// rows' persons are shown with.
+struct PageScans {
+  std::vector<std::vector<Predicate>> predicates;
+  std::shared_ptr<const PersonMap> persons;
+};
+
+// The person filter spelt out as predicates over the person's ids, in the
+// order ResolutionIdOf reads them.
+Result<PageScans> PlanPageScans(const QueryContext& context, const EventsRequest& request) {
+  PageScans scans{.predicates = {}, .persons = PersonSnapshotOf(context)};
+  if (!request.person_id) {
+    scans.predicates.push_back(request.predicates);
+    return scans;
+  }
+  CDP_ASSIGN_OR_RETURN(const std::vector<std::string> members,
+                       PersonMemberIds(context, *request.person_id));
+  if (members.empty()) return scans;  // a profile id of nobody
+  Predicate in_members{.column = "", .op = CompareOp::kIn, .values = {}, .regex = nullptr};
+  for (const std::string& id : members) in_members.values.emplace_back(id);
+  Predicate by_user_id = in_members;
+  by_user_id.column = std::string(kPersonColumns[1]);
+  Predicate by_anonymous_id = std::move(in_members);
+  by_anonymous_id.column = std::string(kPersonColumns[0]);
+  std::vector<Predicate> user_rows = {std::move(by_user_id)};
+  std::vector<Predicate> anonymous_rows = {{.column = std::string(kPersonColumns[1]),
+                                            .op = CompareOp::kIsNotSet,
+                                            .values = {},
+                                            .regex = nullptr},
+                                           std::move(by_anonymous_id)};
+  for (std::vector<Predicate>* scan : {&user_rows, &anonymous_rows}) {
     scan->insert(scan->end(), request.predicates.begin(), request.predicates.end());
   }
-  return {std::move(by_anonymous_id), std::move(by_user_id)};
+  scans.predicates.push_back(std::move(user_rows));
+  scans.predicates.push_back(std::move(anonymous_rows));
+  return scans;
 }
 
-Status RunScans(const QueryContext& context, EventStore& store, const EventsRequest& request,
+Status RunScans(const QueryContext& context, EventStore& store, const PageScans& scans,
                 MicrosRange range, const std::vector<std::string>& columns,
                 const EventStore::ScanConsumer& consume) {
   if (range.empty()) return Status::Ok();
-  for (std::vector<Predicate>& predicates : ScanPredicates(request)) {
+  for (const std::vector<Predicate>& predicates : scans.predicates) {
     ScanRequest scan;
     scan.from = FromUnixMicros(range.from);
     scan.to = FromUnixMicros(range.to);
     scan.columns = columns;
-    scan.predicates = std::move(predicates);
+    scan.predicates = predicates;
     CDP_RETURN_IF_ERROR(ScanForQuery(store, context, std::move(scan), consume));
   }
   return Status::Ok();
@@ -195,14 +225,14 @@ void AddRanks(std::span<const int64_t> micros, std::span<const uint32_t> selecti
 // the first window that brings the rows seen to k: every row of a later
 // window is worse than all of them.
 Result<std::optional<int64_t>> FindThreshold(const QueryContext& context, EventStore& store,
-                                             const EventsRequest& request, MicrosRange range,
-                                             size_t k) {
+                                             const EventsRequest& request, const PageScans& scans,
+                                             MicrosRange range, size_t k) {
   std::vector<ThresholdState> states(std::max(context.parallelism, 1));
   const int64_t flip = request.order == EventsOrder::kNewestFirst ? 0 : -1;
   uint64_t rows = 0;
   for (const MicrosRange window : WindowsOf(range, request.order)) {
     CDP_RETURN_IF_ERROR(RunScans(
-        context, store, request, window, {"timestamp"}, [&](int worker, const ScanBatch& batch) {
+        context, store, scans, window, {"timestamp"}, [&](int worker, const ScanBatch& batch) {
           const auto* times = std::get_if<TimeColumn>(&batch.columns[0]);
           if (times == nullptr) return NotATime();
           AddRanks(times->micros, batch.selection, flip, k, states[worker]);
@@ -304,7 +334,7 @@ void WriteValueAt(JsonWriter& writer, const ColumnData& column, uint32_t row) {
 }
 
 void RenderRow(JsonWriter& writer, const EventsRequest& request, const RowLayout& layout,
-               const ScanBatch& batch, uint32_t row) {
+               const PersonMap& persons, const ScanBatch& batch, uint32_t row) {
   writer.BeginObject();
   for (size_t i = 0; i < request.columns.size(); ++i) {
     const RowLayout::Source& source = layout.sources[i];
@@ -314,13 +344,15 @@ void RenderRow(JsonWriter& writer, const EventsRequest& request, const RowLayout
         WriteValueAt(writer, batch.columns[source.column], row);
         break;
       case EventsColumn::Kind::kPersonId: {
-        const std::string_view person =
-            PersonIdOf(StringAt(batch.columns[source.column], row).value_or(""),
-                       StringAt(batch.columns[source.user_column], row).value_or(""));
-        if (person.empty()) {
+        // Resolved per rendered row, not per dictionary entry: only rows
+        // that may make the page are rendered.
+        const PersonKey person =
+            PersonOf(StringAt(batch.columns[source.column], row).value_or(""),
+                     StringAt(batch.columns[source.user_column], row).value_or(""), persons);
+        if (person == 0) {
           writer.Null();
         } else {
-          writer.String(person);
+          writer.String(ProfileIdOf(person));
         }
         break;
       }
@@ -369,13 +401,14 @@ void KeepBest(std::vector<Candidate>& rows, size_t k, const ComesBefore& before)
 
 // The best k rows of `range` past the cursor, in order.
 Result<std::vector<Candidate>> FindRows(const QueryContext& context, EventStore& store,
-                                        const EventsRequest& request, MicrosRange range, size_t k) {
+                                        const EventsRequest& request, const PageScans& scans,
+                                        MicrosRange range, size_t k) {
   const RowLayout layout = LayoutOf(request);
   const ComesBefore before{request.order};
   const EventsOrder order = request.order;
   std::vector<RowsState> states(std::max(context.parallelism, 1));
   Status status = RunScans(
-      context, store, request, range, layout.scan_columns, [&](int worker, const ScanBatch& batch) {
+      context, store, scans, range, layout.scan_columns, [&](int worker, const ScanBatch& batch) {
         const auto* times = std::get_if<TimeColumn>(&batch.columns[kTimestampColumn]);
         if (times == nullptr) return NotATime();
         const ColumnData& message_ids = batch.columns[kMessageIdColumn];
@@ -395,7 +428,7 @@ Result<std::vector<Candidate>> FindRows(const QueryContext& context, EventStore&
             json.reserve(state.json_bytes * 2);
             return json;
           }());
-          RenderRow(writer, request, layout, batch, row);
+          RenderRow(writer, request, layout, *scans.persons, batch, row);
           state.rows.push_back(
               {EventPosition{micros, std::string(message_id)}, std::move(writer).Take()});
           state.json_bytes = state.rows.back().json.size();
@@ -421,8 +454,10 @@ Result<std::vector<Candidate>> FindRows(const QueryContext& context, EventStore&
 Result<EventsPage> FindEventsPage(const QueryContext& context, EventStore& store,
                                   const EventsRequest& request) {
   const size_t k = request.limit + 1;
+  CDP_ASSIGN_OR_RETURN(const PageScans scans, PlanPageScans(context, request));
+  if (scans.predicates.empty()) return EventsPage{};
   CDP_ASSIGN_OR_RETURN(const std::optional<int64_t> threshold,
-                       FindThreshold(context, store, request, ScanRange(request, false), k));
+                       FindThreshold(context, store, request, scans, ScanRange(request, false), k));
   MicrosRange range = ScanRange(request, true);
   if (threshold) {
     if (request.order == EventsOrder::kNewestFirst) {
@@ -431,7 +466,8 @@ Result<EventsPage> FindEventsPage(const QueryContext& context, EventStore& store
       range.to = std::min(range.to, Plus1(*threshold));
     }
   }
-  CDP_ASSIGN_OR_RETURN(std::vector<Candidate> rows, FindRows(context, store, request, range, k));
+  CDP_ASSIGN_OR_RETURN(std::vector<Candidate> rows,
+                       FindRows(context, store, request, scans, range, k));
   EventsPage page;
   if (rows.size() > request.limit) {
     rows.resize(request.limit);

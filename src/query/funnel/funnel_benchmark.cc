@@ -5,16 +5,22 @@
 // bench/query's.
 //
 //   cdp_query_funnel_bench [events=2000000] [parallelism=2] [variant: ordered, strict, ...]
-//   [runs=5]
+//   [runs=5] [merged=0]
+//
+// `merged` (0 to 0.5): the share of persons whose id is merged into another
+// person's (identity stitching), so that person resolution has a map to
+// look ids up in; 0 resolves against the empty map.
 #include <fmt/format.h>
 #include <time.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "model/person_map.h"
 #include "query/funnel/funnel_query.h"
 #include "store/columnar/columnar_event_store.h"
 #include "store/columnar/io/posix_file_system.h"
@@ -45,14 +51,33 @@ void Check(const Status& status) {
   }
 }
 
+size_t PersonsOf(size_t events) { return std::max<size_t>(1, events / 10); }
+
+std::string IdOf(size_t person) {
+  return fmt::format("anon-{:012x}", person * 0x9E3779B97F4A7C15ull >> 16);
+}
+
+// A `share` of the persons' ids (at most half) merged into the next
+// person's: person 2k into 2k + 1 for evenly spread pairs.
+std::shared_ptr<const PersonMap> MergedPersons(size_t events, double share) {
+  std::vector<PersonMap::Change> changes;
+  const size_t persons = PersonsOf(events);
+  for (size_t person = 0; person + 1 < persons; person += 2) {
+    if (double((person / 2) % 1000) < 2 * share * 1000) {
+      changes.emplace_back(PersonKeyOf(IdOf(person)), PersonKeyOf(IdOf(person + 1)));
+    }
+  }
+  return PersonMap().With(changes);
+}
+
 void Fill(EventStore& store, size_t events) {
   std::mt19937_64 random(42);
-  const size_t persons = std::max<size_t>(1, events / 10);
+  const size_t persons = PersonsOf(events);
   std::vector<Event> batch;
   size_t written = 0;
   for (size_t person = 0; written < events; person = (person + 1) % persons) {
     const int count = 1 + static_cast<int>(random() % 19);
-    const std::string id = fmt::format("anon-{:012x}", person * 0x9E3779B97F4A7C15ull >> 16);
+    const std::string id = IdOf(person);
     const int64_t first = kFrom + static_cast<int64_t>(random() % (30 * kDayMicros));
     int64_t micros = first;
     for (int i = 0; i < count && written < events; ++i, ++written) {
@@ -86,6 +111,7 @@ constexpr std::string_view kSteps =
 
 std::string only;  // the variant to measure; empty: all
 int runs = 5;      // the best of
+std::shared_ptr<const PersonMap> persons = std::make_shared<PersonMap>();
 
 void Measure(EventStore& store, int parallelism, size_t events, const std::string& label,
              const std::string& extra, std::string_view steps = kSteps) {
@@ -94,7 +120,8 @@ void Measure(EventStore& store, int parallelism, size_t events, const std::strin
       R"({{"from": "2026-03-01", "to": "2026-03-31", "steps": {},
           "window": {{"value": 7, "unit": "day"}}{}}})",
       steps, extra);
-  const QueryContext context{.workspace_id = "ws_bench", .parallelism = parallelism};
+  QueryContext context{.workspace_id = "ws_bench", .parallelism = parallelism};
+  context.person_snapshot = persons;
   double best = 1e300;
   double best_cpu = 1e300;
   std::string json;
@@ -127,8 +154,11 @@ int main(int argc, char** argv) {
   columnar::PosixFileSystem fs;
   auto store = columnar::ColumnarEventStore::Open(fs, dir.path(), {.background_merges = false});
   query::Check(store.status());
+  const double merged = argc > 5 ? std::atof(argv[5]) : 0;
+  query::persons = query::MergedPersons(events, merged);
   query::Fill(**store, events);
-  fmt::print("{} events, parallelism {}\n", events, parallelism);
+  fmt::print("{} events, parallelism {}, {} ids merged into another person's\n", events,
+             parallelism, query::persons->merged_ids());
   query::Measure(**store, parallelism, events, "ordered", "");
   query::Measure(**store, parallelism, events, "strict", R"(, "order": "strict")");
   query::Measure(**store, parallelism, events, "unordered", R"(, "order": "unordered")");

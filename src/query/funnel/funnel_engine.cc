@@ -194,6 +194,8 @@ bool ValueLess(const ScalarValue& a, const ScalarValue& b) {
 
 // Per scan worker, reused from block to block.
 struct ScanWorker {
+  explicit ScanWorker(const PersonMap& persons) : person_reader(persons) {}
+
   PersonKeyReader person_reader;
   std::vector<PersonKey> persons;
   FilterScratch scratch;
@@ -281,6 +283,7 @@ class FunnelRun {
         request_(request),
         plan_(std::move(plan)),
         buckets_(std::move(buckets)),
+        persons_(PersonSnapshotOf(context)),
         parallelism_(std::max(1, context.parallelism)),
         steps_(static_cast<int>(request.steps.size())) {}
 
@@ -300,6 +303,8 @@ class FunnelRun {
   const FunnelRequest& request_;
   RowPlan plan_;  // rest_columns are filled in by MakeScanRequest
   const TimeBuckets buckets_;
+  // Every row's person is resolved with this one snapshot.
+  const std::shared_ptr<const PersonMap> persons_;
   const int parallelism_;
   const int steps_;
   ColumnLayout layout_;
@@ -529,7 +534,8 @@ FunnelResult FunnelRun::Finish(std::vector<ThreadTotals>& totals) {
 template <typename Payload>
 Result<FunnelResult> FunnelRun::Run(EventStore& store) {
   const ScanRequest scan = MakeScanRequest();
-  workers_.resize(static_cast<size_t>(parallelism_));
+  workers_.reserve(static_cast<size_t>(parallelism_));
+  for (int worker = 0; worker < parallelism_; ++worker) workers_.emplace_back(*persons_);
   PersonRows<Payload> rows(parallelism_);
   CDP_RETURN_IF_ERROR(ScanForQuery(store, context_, scan, [&](int worker, const ScanBatch& batch) {
     return Consume(worker, batch, rows);

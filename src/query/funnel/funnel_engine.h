@@ -13,7 +13,9 @@ namespace cdp::query {
 // WHAT IT COMPUTES (funnel_reference.cc follows this text literally)
 //
 // Events. Only the workspace's events with from <= timestamp < to count, and
-// only those with a person (PersonIdOf not empty). Conversions must also
+// only those with a person: events are taken by person as PersonOf (person_key.h)
+// resolves them under the query's snapshot (PersonSnapshotOf), so the events
+// of every id of a merged person are one person's. Conversions must also
 // happen before `to`: a window running past `to` sees nothing there. An event
 // matches step k when it satisfies the step's selector; it may match several
 // steps, and exclusions too.
@@ -95,7 +97,9 @@ namespace cdp::query {
 //
 // HOW (the hot path; goal <= 10 ns per scanned event on 10 M events)
 //
-// One scan of [from, to) reading timestamp, the two person columns, event,
+// One scan of [from, to) reading timestamp, the two person columns (each
+// block's ids resolved to persons once per dictionary entry, PersonKeyReader),
+// event,
 // the columns the selectors' filters use and the breakdown column. When
 // every step and exclusion names its event (and the order is not strict,
 // which needs every event), the store only returns rows whose event is one

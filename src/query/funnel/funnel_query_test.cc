@@ -14,6 +14,8 @@
 #include "core/iso8601.h"
 #include "query/funnel/funnel_engine.h"
 #include "query/funnel/testing/funnel_reference.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 
 namespace cdp::query {
@@ -296,15 +298,23 @@ TEST(FunnelQueryTest, MatchesTheReferenceOnRandomData) {
                                          Chance(random, 0.5) ? 16 : 128);
     const Result<ColumnCatalog> catalog = ColumnCatalog::Load(store.store(), "ws_test");
     ASSERT_TRUE(catalog.ok());
+    // Every other request resolves persons with some of them merged.
+    const query::testing::StaticPersonDirectory merged =
+        query::testing::RandomPersonDirectory(random, scenario.events);
+    const PersonMap nobody_merged;
     for (int r = 0; r < 8; ++r) {
       const std::string body = RandomRequest(random, scenario);
-      SCOPED_TRACE(fmt::format("round {}.{}: {}", round, r, body));
+      const bool merging = r % 2 == 1;
+      SCOPED_TRACE(fmt::format("round {}.{}{}: {}", round, r, merging ? " (merged)" : "", body));
       const Result<FunnelRequest> request = ParseFunnelRequest(body);
       ASSERT_TRUE(request.ok()) << request.status().message();
       const Result<FunnelResult> expected =
-          query::testing::ReferenceFunnel(scenario.events, "ws_test", *request, *catalog);
+          query::testing::ReferenceFunnel(scenario.events, "ws_test", *request, *catalog,
+                                          merging ? *merged.Snapshot("ws_test") : nobody_merged);
       ASSERT_TRUE(expected.ok()) << expected.status().message() << expected.status().cause();
-      const QueryContext context{.workspace_id = "ws_test", .parallelism = 1 + r % 3};
+      const QueryContext context{.workspace_id = "ws_test",
+                                 .parallelism = 1 + r % 3,
+                                 .persons = merging ? &merged : nullptr};
       const Result<FunnelResult> actual = RunFunnel(context, store.store(), *request);
       ASSERT_TRUE(actual.ok()) << actual.status().message();
       const std::string difference = Difference(*actual, *expected);
@@ -345,7 +355,7 @@ TEST(FunnelQueryTest, SixtyFourStepsOfOneEvent) {
     ASSERT_EQ(result->time_to_convert.size(), 1u) << order;
     EXPECT_EQ(result->time_to_convert[0].from_seconds, 63 * 60) << order;
     const Result<FunnelResult> expected =
-        query::testing::ReferenceFunnel(events, "ws_test", *request, *catalog);
+        query::testing::ReferenceFunnel(events, "ws_test", *request, *catalog, PersonMap());
     ASSERT_TRUE(expected.ok());
     EXPECT_EQ(Difference(*result, *expected), "") << order;
   }
@@ -367,6 +377,42 @@ TEST(FunnelQueryTest, AnswersDoNotDependOnStorageOrder) {
       EXPECT_EQ(a->json, b->json) << body;
     }
   }
+}
+
+// The issue's example: a visitor browses anonymously, signs up, and buys
+// after logging in on a second device. Split over three ids, the steps are
+// one converted person once the ids are merged, and three people who each
+// did one step when they are not.
+TEST(FunnelQueryTest, StepsSplitAcrossMergedIdsAreOnePersonsFunnel) {
+  const TimePoint start = At("2026-03-01T10:00:00Z");
+  std::vector<Event> events = {
+      MakeEvent("anon-laptop", "Viewed", start),
+      MakeEvent("anon-laptop", "Signed Up", start + std::chrono::minutes(5)),
+      MakeEvent("anon-phone", "Bought", start + std::chrono::hours(2))};
+  // The sign-up carries the user id too: it is the user's event.
+  events[1].user_id = "u1";
+  query::testing::TestEventStore store(events, 2, 2);
+  const std::string body =
+      R"({"from": "2026-03-01", "to": "2026-03-02",
+          "steps": [{"event": "Viewed"}, {"event": "Signed Up"}, {"event": "Bought"}]})";
+  const Result<FunnelRequest> request = ParseFunnelRequest(body);
+  ASSERT_TRUE(request.ok());
+
+  const query::testing::StaticPersonDirectory merged(
+      query::testing::StaticPersonDirectory::Persons{{"anon-laptop", {"u1", "anon-phone"}}});
+  const QueryContext with_merges{.workspace_id = "ws_test", .parallelism = 2, .persons = &merged};
+  const Result<FunnelResult> one = RunFunnel(with_merges, store.store(), *request);
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  EXPECT_EQ(one->steps[0].persons, 1u);
+  EXPECT_EQ(one->steps[2].persons, 1u);
+  EXPECT_DOUBLE_EQ(*one->steps[2].median_seconds, 115 * 60);
+
+  const QueryContext without{.workspace_id = "ws_test", .parallelism = 2};
+  const Result<FunnelResult> apart = RunFunnel(without, store.store(), *request);
+  ASSERT_TRUE(apart.ok()) << apart.status().message();
+  EXPECT_EQ(apart->steps[0].persons, 1u);  // anon-laptop viewed; u1 and anon-phone did not
+  EXPECT_EQ(apart->steps[1].persons, 0u);
+  EXPECT_EQ(apart->steps[2].persons, 0u);
 }
 
 TEST(FunnelQueryTest, OnlyEventsInTheRangeCount) {

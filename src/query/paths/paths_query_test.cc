@@ -13,6 +13,8 @@
 #include "query/event_filter.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/event_columns.h"
 
@@ -65,7 +67,7 @@ std::vector<Predicate> PredicatesOf(const std::string& selector_json, EventStore
 
 // The result of POST /query/paths, straight from its definition.
 std::string ReferencePathsResult(std::span<const Event> events, const ReferenceRequest& request,
-                                 EventStore& store) {
+                                 EventStore& store, const PersonMap& persons) {
   const std::string path_property = request.path_property;
   testing::ReferenceSessionOptions options{
       .from_micros = request.from,
@@ -80,7 +82,8 @@ std::string ReferencePathsResult(std::span<const Event> events, const ReferenceR
         if (const auto* text = std::get_if<std::string>(&value)) return *text;
         return std::nullopt;
       },
-      .anchor = PredicatesOf(request.anchor_json, store)};
+      .anchor = PredicatesOf(request.anchor_json, store),
+      .persons = &persons};
 
   uint64_t start_count = 0;
   std::map<std::tuple<int, std::string, std::string>, uint64_t> transitions;
@@ -158,11 +161,12 @@ std::string ReferencePathsResult(std::span<const Event> events, const ReferenceR
   return std::move(out).Take();
 }
 
-QueryContext ContextWith(int parallelism) {
+QueryContext ContextWith(int parallelism, const PersonDirectory* persons = nullptr) {
   return QueryContext{.workspace_id = std::string(kCaseWorkspace),
                       .parallelism = parallelism,
                       .cancelled = nullptr,
-                      .progress = nullptr};
+                      .progress = nullptr,
+                      .persons = persons};
 }
 
 constexpr const char* kAnchors[] = {
@@ -199,7 +203,11 @@ TEST(PathsQueryTest, MatchesTheReferenceOnRandomData) {
                                         .persons = 15 + int(random() % 30),
                                         .events = 300 + random() % 1500});
     query::testing::TestEventStore store(events, 3, 256);
+    // Every other query resolves persons with some of them merged.
+    const query::testing::StaticPersonDirectory merged =
+        query::testing::RandomPersonDirectory(random, events);
     for (int query = 0; query < 8; ++query) {
+      const PersonDirectory* persons = query % 2 == 1 ? &merged : nullptr;
       ReferenceRequest request;
       request.timeout_minutes = query % 2 == 0 ? timeout_minutes : kTimeouts[random() % 5];
       request.from = from;
@@ -221,11 +229,12 @@ TEST(PathsQueryTest, MatchesTheReferenceOnRandomData) {
       request.limit = random() % 3 == 0 ? 50 : 1 + random() % 6;
       request.collapse_repeats = random() % 2 == 0;
       const std::string body = BodyOf(request);
-      SCOPED_TRACE(body);
-      const Result<QueryOutput> output =
-          RunPathsQuery(ContextWith(1 + int(random() % 3)), store.store(), body);
+      SCOPED_TRACE(persons != nullptr ? body + " (merged)" : body);
+      const QueryContext context = ContextWith(1 + int(random() % 3), persons);
+      const Result<QueryOutput> output = RunPathsQuery(context, store.store(), body);
       ASSERT_TRUE(output.ok()) << output.status().message();
-      const std::string expected = ReferencePathsResult(events, request, store.store());
+      const std::string expected =
+          ReferencePathsResult(events, request, store.store(), *PersonSnapshotOf(context));
       EXPECT_EQ(cases::JsonDifferences(output->json, expected), std::vector<std::string>{})
           << "engine: " << output->json << "\nreference: " << expected;
       ++compared;

@@ -2,7 +2,8 @@
 //
 // Design, for speed (the benchmark's 8-week retention over 10 M events):
 //  1. One scan of [start of period 0, to) reading only timestamp, the person
-//     columns and the filters' columns. Predicates both selectors share are
+//     columns (resolved to persons under the query's one snapshot, once per
+//     dictionary entry of a block) and the filters' columns. Predicates both selectors share are
 //     pushed into the ScanRequest, and when both name an event (or a type),
 //     `event IN (start, return)` is too, so the store skips blocks and rows
 //     of other events by its dictionary and min/max stats. Each selector's
@@ -173,6 +174,8 @@ ActivityScan PlanActivityScan(const RetentionPlan& plan) {
 
 // Per scan worker, reused from batch to batch.
 struct ScanWorker {
+  explicit ScanWorker(const PersonMap& persons_map) : persons(persons_map) {}
+
   PersonKeyReader persons;
   FilterScratch scratch;
   std::vector<PersonKey> keys;
@@ -181,12 +184,12 @@ struct ScanWorker {
 };
 
 Status ScanActivity(const QueryContext& context, EventStore& store, const RetentionPlan& plan,
-                    PersonPeriods& activity) {
+                    const PersonMap& persons, PersonPeriods& activity) {
   const ActivityScan scan = PlanActivityScan(plan);
   const PeriodLookup periods(plan.periods, plan.to);
   const bool every_row_starts = scan.start.predicates.empty();
   const bool every_row_returns = scan.returned.predicates.empty();
-  std::vector<ScanWorker> workers(std::max(1, context.parallelism));
+  std::vector<ScanWorker> workers(std::max(1, context.parallelism), ScanWorker(persons));
   return ScanForQuery(
       store, context, scan.request, [&](int worker_index, const ScanBatch& batch) -> Status {
         ScanWorker& worker = workers[worker_index];
@@ -235,7 +238,7 @@ Status ScanActivity(const QueryContext& context, EventStore& store, const Retent
 
 // first_time: marks the persons with a start event before period 0.
 Status ScanEarlierStarts(const QueryContext& context, EventStore& store, const RetentionPlan& plan,
-                         PersonPeriods& activity) {
+                         const PersonMap& persons, PersonPeriods& activity) {
   CDP_ASSIGN_OR_RETURN(const StoreStats stats, store.Stats(context.workspace_id));
   const TimePoint first_period = plan.periods.start(0);
   if (stats.rows == 0 || stats.min_timestamp >= first_period) return Status::Ok();
@@ -244,7 +247,7 @@ Status ScanEarlierStarts(const QueryContext& context, EventStore& store, const R
                       .to = first_period,
                       .columns = {"anonymous_id", "user_id"},
                       .predicates = plan.start_event};
-  std::vector<PersonKeyReader> readers(std::max(1, context.parallelism));
+  std::vector<PersonKeyReader> readers(std::max(1, context.parallelism), PersonKeyReader(persons));
   std::vector<std::vector<PersonKey>> keys(readers.size());
   return ScanForQuery(
       store, context, std::move(request), [&](int worker, const ScanBatch& batch) -> Status {
@@ -330,9 +333,12 @@ Result<RetentionTable> ComputeRetention(const QueryContext& context, EventStore&
   const int periods = static_cast<int>(plan.periods.size());
   const int workers = std::max(1, context.parallelism);
   PersonPeriods activity(workers);
-  CDP_RETURN_IF_ERROR(ScanActivity(context, store, plan, activity));
+  // Both scans resolve persons with one snapshot: a person's earlier start
+  // must be found under the same person as their later events.
+  const std::shared_ptr<const PersonMap> persons = PersonSnapshotOf(context);
+  CDP_RETURN_IF_ERROR(ScanActivity(context, store, plan, *persons, activity));
   if (plan.cohort == RetentionCohort::kFirstTime) {
-    CDP_RETURN_IF_ERROR(ScanEarlierStarts(context, store, plan, activity));
+    CDP_RETURN_IF_ERROR(ScanEarlierStarts(context, store, plan, *persons, activity));
   }
   if (context.Cancelled()) return CancelledStatus();
   std::vector<CohortCounter> counters(size_t(workers),

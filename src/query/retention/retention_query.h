@@ -44,7 +44,9 @@ namespace cdp::query {
 //  - "on": a cohort C person counts at period k >= 1 when they did a return
 //    event in period C + k.
 //  - "on_or_after": ... in period C + k or any later period (up to `to`).
-// Persons are PersonIdOf (events with no id count for nothing).
+// Persons are PersonOf the events (person_key.h: the user id, else the
+// anonymous id, resolved under the query's snapshot, so merged ids are one
+// person; events with no id count for nothing).
 //
 // The result:
 //

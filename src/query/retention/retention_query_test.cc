@@ -11,6 +11,8 @@
 #include "query/retention/retention_request.h"
 #include "query/retention/retention_result.h"
 #include "query/retention/testing/retention_reference.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/testing/random_events.h"
 
@@ -142,13 +144,17 @@ class RetentionQueryTest : public ::testing::Test {
   // Runs `body` on the engine and on the reference and expects the same
   // result, written by the same writer from the reference's table. Returns the
   // reference's table.
+  // With `persons`, events resolve to persons through it (some ids merged).
   RetentionTable ExpectMatchesReference(testing::TestEventStore& fixture,
                                         std::span<const Event> events, const std::string& body,
-                                        int parallelism = 2) {
+                                        int parallelism = 2,
+                                        const PersonDirectory* persons = nullptr) {
+    SCOPED_TRACE(persons != nullptr ? "merged" : "nobody merged");
     const QueryContext context{.workspace_id = std::string(kWorkspace),
                                .parallelism = parallelism,
                                .cancelled = nullptr,
-                               .progress = nullptr};
+                               .progress = nullptr,
+                               .persons = persons};
     const Result<QueryOutput> output = RunRetentionQuery(context, fixture.store(), body);
     EXPECT_TRUE(output.ok()) << body << "\n" << output.status().message();
     if (!output.ok()) return {};
@@ -158,8 +164,8 @@ class RetentionQueryTest : public ::testing::Test {
     const Result<ColumnCatalog> catalog = ColumnCatalog::Load(fixture.store(), kWorkspace);
     const Result<std::vector<Predicate>> start = ToPredicates(request->start_event, *catalog);
     const Result<std::vector<Predicate>> returned = ToPredicates(request->return_event, *catalog);
-    const RetentionTable expected =
-        testing::ReferenceRetention(events, *request, *start, *returned);
+    const RetentionTable expected = testing::ReferenceRetention(events, *request, *start, *returned,
+                                                                *PersonSnapshotOf(context));
     EXPECT_EQ(expected.persons.size(), range->periods.size()) << body;
     if (expected.persons.size() != range->periods.size()) return expected;
     const QueryOutput wanted = WriteRetentionResult(*request, *range, expected);
@@ -197,9 +203,12 @@ TEST_F(RetentionQueryTest, MatchesTheReferenceOnRandomData) {
     const std::vector<Event> events =
         RetentionEvents(random, data.events, data.persons, data.from, data.days);
     testing::TestEventStore fixture(events, 3, 256);
+    // Every other request resolves persons with some of them merged.
+    const testing::StaticPersonDirectory merged = testing::RandomPersonDirectory(random, events);
     for (int i = 0; i < 100; ++i) {
       const std::string body = RandomRequest(random, data.from, data.days);
-      const RetentionTable table = ExpectMatchesReference(fixture, events, body, 1 + i % 3);
+      const RetentionTable table =
+          ExpectMatchesReference(fixture, events, body, 1 + i % 3, i % 2 == 1 ? &merged : nullptr);
       if (HasFailure()) return;
       for (const std::vector<uint64_t>& persons : table.persons) {
         cohorts += persons[0] > 0;

@@ -12,14 +12,16 @@ using std::chrono::seconds;
 
 CachedQueryResult Result(std::string json, uint64_t rows = 1) { return {std::move(json), rows}; }
 
-TEST(QueryCacheKeyTest, NamesWorkspaceKindAndHash) {
-  const std::string key = QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":1})");
-  EXPECT_TRUE(key.starts_with("query:ws_a:funnel:")) << key;
-  EXPECT_EQ(key.size(), std::string("query:ws_a:funnel:").size() + 32);
-  EXPECT_EQ(key, QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":1})"));
-  EXPECT_NE(key, QueryCacheKey("ws_b", QueryKind::kFunnel, R"({"a":1})"));
-  EXPECT_NE(key, QueryCacheKey("ws_a", QueryKind::kTrends, R"({"a":1})"));
-  EXPECT_NE(key, QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":2})"));
+TEST(QueryCacheKeyTest, NamesWorkspaceKindPersonsVersionAndHash) {
+  const std::string key = QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":1})", 7);
+  EXPECT_TRUE(key.starts_with("query:ws_a:funnel:p7:")) << key;
+  EXPECT_EQ(key.size(), std::string("query:ws_a:funnel:p7:").size() + 32);
+  EXPECT_EQ(key, QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":1})", 7));
+  EXPECT_NE(key, QueryCacheKey("ws_b", QueryKind::kFunnel, R"({"a":1})", 7));
+  EXPECT_NE(key, QueryCacheKey("ws_a", QueryKind::kTrends, R"({"a":1})", 7));
+  EXPECT_NE(key, QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":2})", 7));
+  // A merge makes a new snapshot version: answers from before it miss.
+  EXPECT_NE(key, QueryCacheKey("ws_a", QueryKind::kFunnel, R"({"a":1})", 8));
 }
 
 TEST(InProcessQueryCacheTest, KeepsUntilTheTtlEnds) {

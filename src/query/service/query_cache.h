@@ -16,11 +16,14 @@ struct CachedQueryResult {
   uint64_t rows = 0;
 };
 
-// The cache key of a query: its workspace, its kind and a 128-bit hash of its
-// canonical request text (CanonicalJsonObject), as printable text usable as a
-// key by any cache backend: "query:<workspace>:<kind>:<32 hex digits>".
+// The cache key of a query: its workspace, its kind, the version of the
+// person snapshot it resolves persons with (PersonMap::version: a merge
+// makes a new one, so answers computed before it are not served after it)
+// and a 128-bit hash of its canonical request text (CanonicalJsonObject), as
+// printable text usable as a key by any cache backend:
+// "query:<workspace>:<kind>:p<persons version>:<32 hex digits>".
 std::string QueryCacheKey(std::string_view workspace_id, QueryKind kind,
-                          std::string_view canonical_request);
+                          std::string_view canonical_request, uint64_t persons_version);
 
 // The result cache of the query service (ARCHITECTURE.md: the Cache
 // interface; in-process here, Redis when scaled out).

@@ -78,14 +78,6 @@ Result<QueryAnswer> QueryService::Answer(std::string_view workspace_id, QueryKin
   const auto function = functions_.find(kind);
   if (function == functions_.end()) return MissingAnalysis(kind);
   CDP_ASSIGN_OR_RETURN(const std::string canonical, CanonicalJsonObject(body));
-  const std::chrono::seconds ttl = CacheTtl(kind);
-  const bool cached_kind = ttl.count() > 0;
-  const std::string key = cached_kind ? QueryCacheKey(workspace_id, kind, canonical) : "";
-  if (cached_kind) {
-    if (std::optional<CachedQueryResult> cached = cache_.Get(key)) {
-      return QueryAnswer{std::move(cached->result_json), cached->rows, true, 0};
-    }
-  }
   QueryContext run_context;
   if (context != nullptr) {
     run_context = *context;
@@ -94,6 +86,20 @@ Result<QueryAnswer> QueryService::Answer(std::string_view workspace_id, QueryKin
     run_context.cancelled = &stopping_;
   }
   run_context.workspace_id = std::string(workspace_id);
+  if (run_context.persons == nullptr) run_context.persons = options_.persons;
+  // One snapshot for the cache key and the query alike (see the class
+  // comment): taken here, pinned in the context.
+  run_context.person_snapshot = PersonSnapshotOf(run_context);
+  const std::chrono::seconds ttl = CacheTtl(kind);
+  const bool cached_kind = ttl.count() > 0;
+  const std::string key = cached_kind ? QueryCacheKey(workspace_id, kind, canonical,
+                                                      run_context.person_snapshot->version())
+                                      : "";
+  if (cached_kind) {
+    if (std::optional<CachedQueryResult> cached = cache_.Get(key)) {
+      return QueryAnswer{std::move(cached->result_json), cached->rows, true, 0};
+    }
+  }
   CDP_ASSIGN_OR_RETURN(QueryOutput output, function->second(run_context, store_, body));
   if (cached_kind) cache_.Put(key, {output.json, output.rows}, ttl);
   return QueryAnswer{std::move(output.json), output.rows, false, 0};

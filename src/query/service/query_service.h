@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "query/query_context.h"
 #include "query/query_kind.h"
 #include "query/query_runner.h"
 #include "query/service/async_query_jobs.h"
@@ -38,6 +39,12 @@ struct QueryServiceOptions {
   // Threads each query scans with (QueryContext::parallelism).
   int scan_parallelism = 2;
   AsyncJobLimits jobs = {};
+  // Who is who (identity stitching): every query the service runs resolves
+  // events to persons through it, and cached answers are keyed by the
+  // version of the workspace's snapshot they were computed with, so a merge
+  // is seen at once rather than after the TTL. nullptr: nobody is merged.
+  // REQUIRES: outlives the service.
+  const PersonDirectory* persons = nullptr;
 };
 
 // What the service has done since it started, for /metrics.
@@ -57,10 +64,13 @@ struct QueryServiceCounters {
 //
 // plus error_code, error, field (and cause) when the query failed.
 //
-// Caching: results are cached per (workspace, kind, hash of the canonical
-// request: keys sorted, whitespace dropped) for the kind's TTL. Events keep
-// arriving, so a cached answer can miss up to TTL seconds of them: the TTL
-// is the staleness bound. Failed and cancelled queries are never cached.
+// Caching: results are cached per (workspace, kind, version of the
+// workspace's person snapshot, hash of the canonical request: keys sorted,
+// whitespace dropped) for the kind's TTL. Events keep arriving, so a cached
+// answer can miss up to TTL seconds of them: the TTL is the staleness bound.
+// Merges are not: the query runs with the very snapshot whose version keys
+// it (QueryContext::person_snapshot), and a merge makes a new version. Failed
+// and cancelled queries are never cached.
 //
 // Stopping (Stop or the destructor) cancels what runs, answers what is
 // queued with 503, and waits for the pool's threads.
@@ -83,8 +93,9 @@ class QueryService final : public QueryRunner {
   std::chrono::seconds CacheTtl(QueryKind kind) const;
 
   // Runs the query on the calling thread. Without a context, the service's
-  // (its scan parallelism; cancelled when the service stops). A given
-  // context is used with its workspace set to `workspace_id`.
+  // (its scan parallelism and person directory; cancelled when the service
+  // stops). A given context is used with its workspace set to
+  // `workspace_id`, and the service's directory when it names none.
   // Errors: NotFound for an analysis this build lacks; BadRequest for a body
   // that is not a JSON object, or has a key twice; the analysis's own.
   Result<QueryAnswer> Run(std::string_view workspace_id, QueryKind kind, std::string_view body,

@@ -57,6 +57,8 @@ class BlockNameCodes {
 
 // What one scan worker keeps between blocks.
 struct WorkerState {
+  explicit WorkerState(const PersonMap& persons) : person_reader(persons) {}
+
   PersonKeyReader person_reader;
   std::vector<PersonKey> persons;
   StepNameInterner names;
@@ -98,7 +100,11 @@ Result<PersonSteps> PersonSteps::Scan(const QueryContext& context, EventStore& s
         {.column = *scan.name_column, .op = CompareOp::kIsSet, .values = {}, .regex = nullptr});
   }
 
-  std::vector<WorkerState> states(static_cast<size_t>(workers));
+  // Every row's person is resolved with the query's one snapshot.
+  const std::shared_ptr<const PersonMap> persons = PersonSnapshotOf(context);
+  std::vector<WorkerState> states;
+  states.reserve(static_cast<size_t>(workers));
+  for (int worker = 0; worker < workers; ++worker) states.emplace_back(*persons);
   Rows& rows = *steps.rows_;
   const bool named_by_event = !scan.name_column.has_value();
   CDP_RETURN_IF_ERROR(

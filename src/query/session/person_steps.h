@@ -42,8 +42,9 @@ struct StepScan {
   std::vector<Predicate> anchor;
 };
 
-// Every counted event of a scan, grouped by person (PersonKey; events with
-// no person are left out), each person's in order of time, then name, then
+// Every counted event of a scan, grouped by person (PersonOf under the
+// query's snapshot, so the events of merged ids are one person's; events
+// with no person are left out), each person's in order of time, then name, then
 // anchor flag: events at the same instant come in an order that depends on
 // what they are, never on how the store happened to return them.
 //

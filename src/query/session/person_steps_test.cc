@@ -11,6 +11,8 @@
 #include "query/session/sessionize.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/event_columns.h"
 
@@ -29,11 +31,13 @@ Predicate Equals(std::string column, std::string value) {
 // Each person's sessions as PersonSteps and ForEachSession give them, in
 // the order of their contents (persons come in no particular order).
 std::vector<std::vector<Sequence>> EngineSessions(EventStore& store, const StepScan& scan,
-                                                  int64_t timeout, int parallelism) {
+                                                  int64_t timeout, int parallelism,
+                                                  const PersonDirectory* directory) {
   const QueryContext context{.workspace_id = std::string(kCaseWorkspace),
                              .parallelism = parallelism,
                              .cancelled = nullptr,
-                             .progress = nullptr};
+                             .progress = nullptr,
+                             .persons = directory};
   Result<PersonSteps> steps = PersonSteps::Scan(context, store, scan);
   EXPECT_TRUE(steps.ok()) << steps.status().message();
   std::mutex mutex;
@@ -62,8 +66,12 @@ TEST(PersonStepsTest, GivesEachPersonsSessionsAsTheReference) {
     const std::vector<Event> events = testing::SessionEvents(
         random, {.from = from, .to = to, .timeout_micros = timeout, .persons = 25, .events = 800});
     query::testing::TestEventStore store(events, 3, 128);
-    for (int variant = 0; variant < 4; ++variant) {
+    const query::testing::StaticPersonDirectory merged =
+        query::testing::RandomPersonDirectory(random, events);
+    for (int variant = 0; variant < 8; ++variant) {
       SCOPED_TRACE(variant);
+      // Variants 4 to 7 are 0 to 3 with some persons merged.
+      const PersonDirectory* persons = variant >= 4 ? &merged : nullptr;
       StepScan scan{.from = from, .to = to, .predicates = {}, .name_column = {}, .anchor = {}};
       testing::ReferenceSessionOptions options{
           .from_micros = UnixMicros(from),
@@ -71,12 +79,13 @@ TEST(PersonStepsTest, GivesEachPersonsSessionsAsTheReference) {
           .timeout_micros = timeout,
           .predicates = {},
           .name_of = [](const Event& event) { return testing::ReferenceEventName(event); },
-          .anchor = {}};
-      if (variant >= 1) {
+          .anchor = {},
+          .persons = persons != nullptr ? merged.Snapshot(kCaseWorkspace).get() : nullptr};
+      if (variant % 4 >= 1) {
         scan.anchor = {Equals("event", "Searched")};
         options.anchor = scan.anchor;
       }
-      if (variant >= 2) {
+      if (variant % 4 >= 2) {
         scan.name_column = "context.page_url";
         options.name_of = [](const Event& event) -> std::optional<std::string> {
           const ScalarValue value = ColumnValueOf(event, "context.page_url");
@@ -84,7 +93,7 @@ TEST(PersonStepsTest, GivesEachPersonsSessionsAsTheReference) {
           return std::nullopt;
         };
       }
-      if (variant == 3) {
+      if (variant % 4 == 3) {
         scan.predicates = {Equals("type", "page")};
         options.predicates = scan.predicates;
       }
@@ -99,7 +108,7 @@ TEST(PersonStepsTest, GivesEachPersonsSessionsAsTheReference) {
         }
       }
       std::sort(expected.begin(), expected.end());
-      EXPECT_EQ(EngineSessions(store.store(), scan, timeout, 1 + variant % 3), expected);
+      EXPECT_EQ(EngineSessions(store.store(), scan, timeout, 1 + variant % 3, persons), expected);
     }
   }
 }

@@ -13,6 +13,8 @@
 #include "query/event_filter.h"
 #include "query/session/testing/reference_sessions.h"
 #include "query/session/testing/session_events.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "query/time_buckets.h"
 
@@ -96,7 +98,7 @@ void WriteReferenceTop(JsonWriter& out, const std::map<std::string, uint64_t>& c
 
 // The result of POST /query/session, straight from its definition.
 std::string ReferenceSessionResult(std::span<const Event> events, const ReferenceRequest& request,
-                                   EventStore& store) {
+                                   EventStore& store, const PersonMap& persons) {
   const TimeZone zone = *TimeZone::Load(request.time_zone, "time_zone");
   const auto sessions_by_person = testing::ReferenceSessions(
       events, {.from_micros = request.from,
@@ -104,7 +106,8 @@ std::string ReferenceSessionResult(std::span<const Event> events, const Referenc
                .timeout_micros = request.timeout_minutes * 60'000'000,
                .predicates = PredicatesOf(request, store),
                .name_of = [](const Event& event) { return testing::ReferenceEventName(event); },
-               .anchor = {}});
+               .anchor = {},
+               .persons = &persons});
   std::vector<double> durations_seconds;
   std::vector<int64_t> whole_durations_seconds;  // for the histogram: [edge, next edge)
   std::vector<double> event_counts;
@@ -114,7 +117,7 @@ std::string ReferenceSessionResult(std::span<const Event> events, const Referenc
   struct Bucket {
     uint64_t sessions = 0;
     double duration_seconds = 0;
-    std::set<std::string> persons;
+    std::set<PersonKey> persons;
   };
   std::map<std::string, Bucket> buckets;  // by label
   for (const auto& [person, sessions] : sessions_by_person) {
@@ -189,11 +192,12 @@ std::string ReferenceSessionResult(std::span<const Event> events, const Referenc
   return std::move(out).Take();
 }
 
-QueryContext ContextWith(int parallelism) {
+QueryContext ContextWith(int parallelism, const PersonDirectory* persons = nullptr) {
   return QueryContext{.workspace_id = std::string(kCaseWorkspace),
                       .parallelism = parallelism,
                       .cancelled = nullptr,
-                      .progress = nullptr};
+                      .progress = nullptr,
+                      .persons = persons};
 }
 
 // Days around DST changes: Europe/Paris (2026-03-29, 2026-10-25) and
@@ -234,7 +238,11 @@ TEST(SessionQueryTest, MatchesTheReferenceOnRandomData) {
                                         .persons = 20 + int(random() % 30),
                                         .events = 300 + random() % 1500});
     query::testing::TestEventStore store(events, 3, 256);
+    // Every other query resolves persons with some of them merged.
+    const query::testing::StaticPersonDirectory merged =
+        query::testing::RandomPersonDirectory(random, events);
     for (int query = 0; query < 6; ++query) {
+      const PersonDirectory* persons = query % 2 == 1 ? &merged : nullptr;
       ReferenceRequest request;
       request.timeout_minutes = query == 0 ? timeout_minutes : kTimeouts[random() % 6];
       request.from = from;
@@ -258,11 +266,12 @@ TEST(SessionQueryTest, MatchesTheReferenceOnRandomData) {
       request.filters_json = kFilters[random() % std::size(kFilters)];
       request.entry_exit_limit = 1 + random() % 8;
       const std::string body = BodyOf(request);
-      SCOPED_TRACE(body);
-      const Result<QueryOutput> output =
-          RunSessionQuery(ContextWith(1 + int(random() % 3)), store.store(), body);
+      SCOPED_TRACE(persons != nullptr ? body + " (merged)" : body);
+      const QueryContext context = ContextWith(1 + int(random() % 3), persons);
+      const Result<QueryOutput> output = RunSessionQuery(context, store.store(), body);
       ASSERT_TRUE(output.ok()) << output.status().message();
-      const std::string expected = ReferenceSessionResult(events, request, store.store());
+      const std::string expected =
+          ReferenceSessionResult(events, request, store.store(), *PersonSnapshotOf(context));
       EXPECT_EQ(cases::JsonDifferences(output->json, expected), std::vector<std::string>{})
           << "engine: " << output->json << "\nreference: " << expected;
       ++compared;

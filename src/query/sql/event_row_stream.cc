@@ -1,19 +1,17 @@
 #include "query/sql/event_row_stream.h"
 
-#include <chrono>
+#include <memory>
 #include <utility>
 
 namespace cdp::query {
 
 namespace {
 
-// How often a waiting Next checks its interruption.
-constexpr auto kInterruptCheckInterval = std::chrono::milliseconds(10);
-
-// What the scan's callback returns to end the scan when the stream goes away:
-// never reported, since nobody reads the stream any more.
-Status StoppedStatus() {
-  return Status::Unavailable("the scan was stopped", std::chrono::seconds(0));
+const CellSource* FirstPersonSource(const std::vector<CellSource>& sources) {
+  for (const CellSource& source : sources) {
+    if (source.kind == CellSource::Kind::kPersonId) return &source;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -21,84 +19,32 @@ Status StoppedStatus() {
 EventRowStream::EventRowStream(EventStore& store, const QueryContext& context, ScanRequest request,
                                std::vector<CellSource> sources, SqlMemoryBudget* budget,
                                Options options)
-    : sources_(std::move(sources)), budget_(budget), options_(options) {
-  thread_ = std::thread([this, &store, scan_context = context, request = std::move(request)] {
-    Produce(store, scan_context, request);
-  });
-}
+    : sources_(std::move(sources)),
+      options_(options),
+      person_source_(FirstPersonSource(sources_)),
+      stream_(
+          [this, &store, scan_context = context,
+           request = std::move(request)](const SqlRowStream::Push& push) {
+            QueryContext one_worker = scan_context;
+            one_worker.parallelism = 1;
+            return ScanForQuery(store, one_worker, request,
+                                [&](int, const ScanBatch& batch) { return Consume(batch, push); });
+          },
+          budget, options) {}
 
-EventRowStream::~EventRowStream() {
-  {
-    std::lock_guard lock(mu_);
-    stop_.store(true, std::memory_order_relaxed);
+Status EventRowStream::Consume(const ScanBatch& batch, const SqlRowStream::Push& push) {
+  persons_.clear();
+  if (person_source_ != nullptr) {
+    if (!person_reader_) person_reader_.emplace(*person_source_->persons);
+    person_reader_->Read(batch, person_source_->column, person_source_->second_column, persons_);
   }
-  changed_.notify_all();
-  thread_.join();
-}
-
-void EventRowStream::Produce(EventStore& store, const QueryContext& context,
-                             const ScanRequest& request) {
-  QueryContext one_worker = context;
-  one_worker.parallelism = 1;
-  Status status = ScanForQuery(store, one_worker, request,
-                               [this](int, const ScanBatch& batch) { return Consume(batch); });
-  {
-    std::lock_guard lock(mu_);
-    done_ = true;
-    status_ = std::move(status);
-  }
-  changed_.notify_all();
-}
-
-Status EventRowStream::Consume(const ScanBatch& batch) {
-  if (stop_.load(std::memory_order_relaxed)) return StoppedStatus();
   size_t next = 0;
   while (next < batch.selection.size()) {
     auto rows = std::make_unique<RowChunk>(sources_.size());
-    next = rows->Append(batch, sources_, next, options_.chunk_bytes);
-    if (Status status = Push(std::move(rows)); !status.ok()) return status;
+    next = rows->Append(batch, sources_, persons_, next, options_.chunk_bytes);
+    CDP_RETURN_IF_ERROR(push(std::move(rows)));
   }
   return Status::Ok();
-}
-
-Status EventRowStream::Push(std::unique_ptr<RowChunk> rows) {
-  Chunk chunk;
-  if (budget_ != nullptr) {
-    const size_t bytes = rows->MemoryBytes();
-    if (!budget_->TryCharge(bytes)) return budget_->ExceededStatus();
-    chunk.charge = SqlMemoryCharge(budget_, bytes);
-  }
-  chunk.rows = std::move(rows);
-  std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] {
-    return queue_.size() < options_.queue_chunks || stop_.load(std::memory_order_relaxed);
-  });
-  if (stop_.load(std::memory_order_relaxed)) return StoppedStatus();
-  queue_.push_back(std::move(chunk));
-  lock.unlock();
-  changed_.notify_all();
-  return Status::Ok();
-}
-
-Result<EventRowStream::Chunk> EventRowStream::Next(const std::function<Status()>& interrupted) {
-  std::unique_lock lock(mu_);
-  while (queue_.empty() && !done_) {
-    changed_.wait_for(lock, kInterruptCheckInterval);
-    if (queue_.empty() && !done_) {
-      lock.unlock();
-      if (Status status = interrupted(); !status.ok()) return status;
-      lock.lock();
-    }
-  }
-  if (!queue_.empty()) {
-    Chunk chunk = std::move(queue_.front());
-    queue_.pop_front();
-    lock.unlock();
-    changed_.notify_all();
-    return chunk;
-  }
-  if (!status_.ok()) return status_;
-  return Chunk{};
 }
 
 }  // namespace cdp::query

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "query/person_key.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/testing/random_events.h"
 
@@ -33,6 +35,10 @@ TEST(EventRowStreamTest, StreamsEveryRow) {
   query::testing::TestEventStore store(events, 3, 256);
   QueryContext context;
   context.workspace_id = "ws_a";
+  // Persons resolved with some ids merged, once per dictionary entry.
+  const query::testing::StaticPersonDirectory directory =
+      query::testing::RandomPersonDirectory(random, events);
+  const PersonMap& persons = *directory.Snapshot("ws_a");
   for (const size_t chunk_bytes : {size_t{1}, size_t{700}, size_t{1} << 20}) {
     SqlMemoryBudget budget(64 << 20);
     std::vector<std::string> rows;
@@ -42,7 +48,7 @@ TEST(EventRowStreamTest, StreamsEveryRow) {
           AllOf({"message_id", "timestamp", "anonymous_id", "user_id", "properties.first_order"}),
           {{CellSource::Kind::kValue, 0},
            {CellSource::Kind::kTimestampMicros, 1},
-           {CellSource::Kind::kPersonId, 2, 3},
+           {CellSource::Kind::kPersonId, 2, 3, &persons},
            {CellSource::Kind::kValue, 1},
            {CellSource::Kind::kValue, 4}},
           &budget, {.queue_chunks = 2, .chunk_bytes = chunk_bytes});
@@ -77,9 +83,9 @@ TEST(EventRowStreamTest, StreamsEveryRow) {
           flag = std::get<bool>(property.value) ? "1" : "0";
         }
       }
-      const std::string person(PersonIdOf(event));
+      const PersonKey person = PersonOf(event, persons);
       expected.push_back(fmt::format("{} {} {} {}", event.message_id, UnixMicros(event.timestamp),
-                                     person.empty() ? "<null>" : person, flag));
+                                     person == 0 ? "<null>" : ProfileIdOf(person), flag));
     }
     std::sort(rows.begin(), rows.end());
     std::sort(expected.begin(), expected.end());

@@ -5,24 +5,21 @@
 
 #include <algorithm>
 #include <charconv>
-#include <exception>
 #include <new>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "query/person_key.h"
 #include "query/sql/event_row_stream.h"
 #include "query/sql/events_pushdown.h"
-#include "query/sql/sql_time_text.h"
+#include "query/sql/sql_vtab_support.h"
 
 namespace cdp::query {
 
 namespace {
 
-// SQLite's C callbacks must not let a C++ exception through its frames: each
-// callback runs its body through Guard, which turns bad_alloc into
-// SQLITE_NOMEM and any other exception into SQLITE_ERROR with its text.
 struct EventsTable {
   sqlite3_vtab base;  // first: SQLite sees an sqlite3_vtab*
   EventsTableSource* source;
@@ -30,29 +27,13 @@ struct EventsTable {
 
 EventsTable* TableOf(sqlite3_vtab* table) { return reinterpret_cast<EventsTable*>(table); }
 
-void SetError(sqlite3_vtab* table, std::string_view message) {
-  sqlite3_free(table->zErrMsg);
-  table->zErrMsg = sqlite3_mprintf("%.*s", static_cast<int>(message.size()), message.data());
-}
+void SetError(sqlite3_vtab* table, std::string_view message) { SetVtabError(table, message); }
 
-// SQLite's C callbacks must not let a C++ exception through its frames: each
-// callback runs its body through Guard, which turns bad_alloc into
-// SQLITE_NOMEM and any other exception (a thread that could not start) into
-// an internal failure of the query.
+// Each of SQLite's C callbacks runs its body through Guard (GuardVtabCall).
 template <typename Body>
 int Guard(sqlite3_vtab* table, Body body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return SQLITE_NOMEM;
-  } catch (const std::exception& error) {
-    if (table != nullptr) {
-      TableOf(table)->source->state->RecordFailure(
-          Status::Internal(fmt::format("sql: events table: {}", error.what())));
-      SetError(table, error.what());
-    }
-    return SQLITE_INTERNAL;
-  }
+  return GuardVtabCall(table != nullptr ? TableOf(table)->source->state : nullptr, table,
+                       "events table", body);
 }
 
 // One filtered scan at a time: SQLite may filter a cursor many times (once
@@ -259,8 +240,9 @@ ScanLayout LayoutOf(const Plan& plan, const EventsTableSource& source) {
         break;
       case EventsTableColumn::Source::kPersonId:
         cell.kind = CellSource::Kind::kPersonId;
-        cell.column = layout.StoreColumn("anonymous_id");
-        cell.second_column = layout.StoreColumn("user_id");
+        cell.column = layout.StoreColumn(std::string(kPersonColumns[0]));
+        cell.second_column = layout.StoreColumn(std::string(kPersonColumns[1]));
+        cell.persons = source.persons.get();
         break;
     }
     layout.field_of_column[index] = static_cast<int>(layout.sources.size());
@@ -408,29 +390,7 @@ int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int index) {
     return SQLITE_INTERNAL;
   }
   const RowChunk& rows = *cursor.chunk.rows;
-  const SqlCell& cell = rows.cell(cursor.row, size_t(cursor.field_of_column[index]));
-  switch (cell.kind) {
-    case SqlCell::Kind::kNull:
-      sqlite3_result_null(context);
-      break;
-    case SqlCell::Kind::kInteger:
-      sqlite3_result_int64(context, cell.integer);
-      break;
-    case SqlCell::Kind::kReal:
-      sqlite3_result_double(context, cell.real);
-      break;
-    case SqlCell::Kind::kText: {
-      const std::string_view text = rows.Text(cell);
-      sqlite3_result_text64(context, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-      break;
-    }
-    case SqlCell::Kind::kTime: {
-      char text[kSqlTimeTextSize];
-      FormatSqlTime(cell.integer, text);
-      sqlite3_result_text(context, text, kSqlTimeTextSize, SQLITE_TRANSIENT);
-      break;
-    }
-  }
+  ResultSqlCell(context, rows, rows.cell(cursor.row, size_t(cursor.field_of_column[index])));
   return SQLITE_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/status.h"
+#include "model/person_map.h"
 #include "query/query_context.h"
 #include "query/sql/events_table_schema.h"
 #include "query/sql/sql_run_state.h"
@@ -22,6 +23,9 @@ struct EventsTableSource {
   SqlRunState* state = nullptr;  // its context names the workspace
   EventsTableSchema schema;
   uint64_t workspace_rows = 0;
+  // The query's one snapshot person_id is resolved with (every scan of the
+  // statement alike). Never null.
+  std::shared_ptr<const PersonMap> persons;
 };
 
 // Registers `events` on `db` as an eponymous-only virtual table (its module

@@ -17,7 +17,7 @@ struct EventsTableColumn {
   enum class Source : uint8_t {
     kStore,            // the store column of the same name
     kTimestampMicros,  // timestamp_us: the store's timestamp as an integer
-    kPersonId,         // person_id: PersonIdOf(anonymous_id, user_id)
+    kPersonId,         // person_id: ProfileIdOf(PersonOf(anonymous_id, user_id))
   };
   std::string name;
   Source source = Source::kStore;
@@ -36,7 +36,9 @@ struct EventsTableColumn {
 //    sent_at, received_at, original_timestamp, integrations;
 //  - timestamp_us: timestamp as microseconds since the Unix epoch (an
 //    integer, for arithmetic on durations);
-//  - person_id: who did the event as analyses count persons (person_key.h);
+//  - person_id: who did the event as analyses count persons (person_key.h):
+//    the profile id of its person under the query's snapshot (the id of its
+//    row in `profiles`), NULL when the event has no id;
 //  - every property column of the workspace (EventStore::Columns) with its
 //    store name: "properties.plan", "context.country", ... Queries quote
 //    them: SELECT "properties.plan" FROM events.

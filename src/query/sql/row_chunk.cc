@@ -2,19 +2,7 @@
 
 #include <variant>
 
-#include "query/person_key.h"
-
 namespace cdp::query {
-
-namespace {
-
-std::string_view StringAt(const ColumnData& column, uint32_t row) {
-  const auto* strings = std::get_if<StringColumn>(&column);
-  if (strings == nullptr || strings->nulls.IsNull(row)) return {};
-  return strings->dictionary[strings->codes[row]];
-}
-
-}  // namespace
 
 size_t RowChunk::MemoryBytes() const {
   return sizeof(*this) + cells_.capacity() * sizeof(SqlCell) + text_.capacity();
@@ -51,11 +39,30 @@ void RowChunk::AppendCell(const ColumnData& column, uint32_t row, CellSource::Ki
   // monostate: the column is not in this block's part; the cell stays null.
 }
 
-size_t RowChunk::Append(const ScanBatch& batch, std::span<const CellSource> sources, size_t first,
-                        size_t max_bytes) {
+void RowChunk::AddRow() { cells_.resize(cells_.size() + width_); }
+
+void RowChunk::SetText(size_t field, std::string_view text) {
+  AppendText(text, LastRowCell(field));
+}
+
+void RowChunk::SetInteger(size_t field, int64_t value) {
+  SqlCell& cell = LastRowCell(field);
+  cell.kind = SqlCell::Kind::kInteger;
+  cell.integer = value;
+}
+
+void RowChunk::SetTime(size_t field, int64_t micros) {
+  SqlCell& cell = LastRowCell(field);
+  cell.kind = SqlCell::Kind::kTime;
+  cell.integer = micros;
+}
+
+size_t RowChunk::Append(const ScanBatch& batch, std::span<const CellSource> sources,
+                        std::span<const PersonKey> persons, size_t first, size_t max_bytes) {
   size_t next = first;
   while (next < batch.selection.size()) {
-    const uint32_t row = batch.selection[next++];
+    const size_t index = next++;
+    const uint32_t row = batch.selection[index];
     if (width_ == 0) {
       ++rows_;
     } else {
@@ -65,10 +72,7 @@ size_t RowChunk::Append(const ScanBatch& batch, std::span<const CellSource> sour
         const CellSource& source = sources[field];
         SqlCell& cell = cells_[start + field];
         if (source.kind == CellSource::Kind::kPersonId) {
-          const std::string_view person =
-              PersonIdOf(StringAt(batch.columns[source.column], row),
-                         StringAt(batch.columns[source.second_column], row));
-          if (!person.empty()) AppendText(person, cell);
+          if (persons[index] != 0) AppendText(ProfileIdOf(persons[index]), cell);
         } else {
           AppendCell(batch.columns[source.column], row, source.kind, cell);
         }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/person_map.h"
 #include "store/scan.h"
 
 namespace cdp::query {
@@ -17,11 +18,13 @@ struct CellSource {
   enum class Kind : uint8_t {
     kValue,            // the column's value; a time stays a time (shown as text)
     kTimestampMicros,  // a time column as microseconds since the epoch
-    kPersonId,         // PersonIdOf(column, second_column): anonymous_id, user_id
+    kPersonId,         // ProfileIdOf(PersonOf(column, second_column)): anonymous_id, user_id
   };
   Kind kind = Kind::kValue;
   size_t column = 0;
   size_t second_column = 0;
+  // kPersonId: the query's snapshot the row's person is resolved with.
+  const PersonMap* persons = nullptr;
 };
 
 // One value of a row, in the storage classes SQLite has, plus times kept as
@@ -58,10 +61,24 @@ class RowChunk {
   // Appends the rows batch.selection[first], batch.selection[first + 1], ...
   // built from `sources`, until the chunk holds `max_bytes` or the selection
   // ends, and at least one row. Returns the index after the last row taken.
-  size_t Append(const ScanBatch& batch, std::span<const CellSource> sources, size_t first,
-                size_t max_bytes);
+  // `persons[i]` is the person of batch.selection[i] (PersonKeyReader), read
+  // by kPersonId sources; empty when there is none.
+  size_t Append(const ScanBatch& batch, std::span<const CellSource> sources,
+                std::span<const PersonKey> persons, size_t first, size_t max_bytes);
+
+  // Row by row, for rows that come from elsewhere than a scan (the profiles
+  // table): AddRow appends a row of nulls, the setters fill the last row's
+  // fields. REQUIRES: width() > 0; field < width().
+  void AddRow();
+  void SetText(size_t field, std::string_view text);
+  void SetInteger(size_t field, int64_t value);
+  void SetTime(size_t field, int64_t micros);
+  // The bytes the rows hold so far: what a producer compares with its chunk
+  // size.
+  size_t FilledBytes() const { return cells_.size() * sizeof(SqlCell) + text_.size(); }
 
  private:
+  SqlCell& LastRowCell(size_t field) { return cells_[cells_.size() - width_ + field]; }
   void AppendText(std::string_view text, SqlCell& cell);
   void AppendCell(const ColumnData& column, uint32_t row, CellSource::Kind kind, SqlCell& cell);
 

@@ -228,7 +228,8 @@ SqlAuthorization SqlAuthorizer::Authorize(int action, const char* arg1, const ch
         return Allow();
       }
       return Refuse(fmt::format(
-          "reading the table {} is not allowed: queries read the events table", Arg(arg1)));
+          "reading the table {} is not allowed: queries read the events and profiles tables",
+          Arg(arg1)));
     }
     case SQLITE_FUNCTION:
       if (IsAllowedSqlFunction(Arg(arg2))) return Allow();

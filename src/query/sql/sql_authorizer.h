@@ -49,9 +49,11 @@ class SqlAuthorizer {
   std::set<std::string> modules_;  // lowercase
 };
 
-// Tables a query may read: the workspace's events, and json_each / json_tree
-// (table-valued functions over a JSON value, which read nothing else).
-inline constexpr std::string_view kSqlReadableTables[] = {"events", "json_each", "json_tree"};
+// Tables a query may read: the workspace's events and profiles, and
+// json_each / json_tree (table-valued functions over a JSON value, which
+// read nothing else).
+inline constexpr std::string_view kSqlReadableTables[] = {"events", "profiles", "json_each",
+                                                          "json_tree"};
 
 // Whether a query may call the SQL function `name` (any case): an allow-list
 // of SQLite's pure functions (core scalar and aggregate functions, window

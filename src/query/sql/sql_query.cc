@@ -8,11 +8,12 @@
 //     query_only, the authorizer's allow-list (sql_authorizer.h), a progress
 //     handler for the time limit and cancellation.
 //  3. `events` is an eponymous virtual table bound to the workspace
-//     (events_table.h). For each filter SQLite asks of it, time ranges and
-//     string equalities go to the store's scan (events_pushdown.h), only the
-//     columns the statement reads are decoded, and the rows stream from a
-//     scan thread through a bounded queue of chunks (event_row_stream.h), so
-//     a LIMIT stops the scan and no query holds the workspace in memory.
+//     (events_table.h), and so is `profiles` (profiles_table.h: the person
+//     directory's profiles, streamed the same way). For each filter SQLite asks of it, time ranges
+//     and string equalities go to the store's scan (events_pushdown.h), only the columns the
+//     statement reads are decoded, and the rows stream from a scan thread through a bounded queue
+//     of chunks (event_row_stream.h), so a LIMIT stops the scan and no query holds the workspace in
+//     memory.
 //  4. Exactly one statement is stepped; rows up to the cap go to the result
 //     writer (sql_result_writer.h), which is charged to the budget as well.
 //
@@ -33,6 +34,7 @@
 #include "query/request_json.h"
 #include "query/sql/events_table.h"
 #include "query/sql/events_table_schema.h"
+#include "query/sql/profiles_table.h"
 #include "query/sql/sql_memory_budget.h"
 #include "query/sql/sql_result_writer.h"
 #include "query/sql/sql_run_state.h"
@@ -88,10 +90,15 @@ Result<QueryOutput> RunSqlQueryWithLimits(const QueryContext& context, EventStor
   events->schema = EventsTableSchema::FromStoreColumns(columns);
   CDP_ASSIGN_OR_RETURN(const StoreStats stats, store.Stats(context.workspace_id));
   events->workspace_rows = stats.rows;
+  // One snapshot for every scan of the statement.
+  events->persons = PersonSnapshotOf(context);
 
   SqlMemoryBudget budget(limits.memory_bytes);
   SqlRunState state(context, request.timeout, budget);
   events->state = &state;
+  auto profiles = std::make_unique<ProfilesTableSource>();
+  profiles->persons = context.persons;
+  profiles->state = &state;
   SqlResultWriter writer(budget);
   bool truncated = false;
   {
@@ -99,7 +106,7 @@ Result<QueryOutput> RunSqlQueryWithLimits(const QueryContext& context, EventStor
     // budget; the sandbox (and its connection) is gone when the scope ends.
     ScopedSqlMemoryBudget scope(budget);
     CDP_ASSIGN_OR_RETURN(std::unique_ptr<SqlSandbox> sandbox,
-                         SqlSandbox::Open(state, std::move(events)));
+                         SqlSandbox::Open(state, std::move(events), std::move(profiles)));
     CDP_ASSIGN_OR_RETURN(
         truncated, sandbox->Run(
                        request.query, request.limit,

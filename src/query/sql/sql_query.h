@@ -10,7 +10,8 @@
 
 namespace cdp::query {
 
-// POST /query/sql: custom SQL, SELECT only, over the workspace's events.
+// POST /query/sql: custom SQL, SELECT only, over the workspace's events and
+// profiles.
 //
 // Request:
 //   {"query": "SELECT event, count(*) FROM events WHERE timestamp >= '2026-03-01' GROUP BY 1",
@@ -23,10 +24,13 @@ namespace cdp::query {
 // rows the events table read from the store for it (after the filters pushed
 // down to the scan), over all its scans.
 //
-// The statement runs in SQLite (sql_sandbox.h) over the table `events`
+// The statement runs in SQLite (sql_sandbox.h) over the tables `events`
 // (events_table_schema.h lists its columns; times are ISO-8601 text,
-// sql_time_text.h), which shows the context's workspace alone. Results are
-// never cached here (the service does not cache SQL either).
+// sql_time_text.h; person_id is the profile id of the event's person under
+// the query's snapshot) and `profiles` (profile_rows.h: the context's person
+// directory's profiles, empty without one), which show the context's
+// workspace alone. Results are never cached here (the service does not
+// cache SQL either).
 //
 // Errors (field "query" unless said): BadRequest for the request's fields,
 // for SQL errors (SQLite's message) and for anything but one read-only SELECT

@@ -9,12 +9,15 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
 #include "core/iso8601.h"
 #include "query/person_key.h"
 #include "query/sql/sql_test_util.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "store/event_columns.h"
 #include "store/testing/random_events.h"
@@ -66,14 +69,23 @@ std::vector<const Event*> EventsOf(const std::vector<Event>& events, std::string
   return out;
 }
 
+const PersonMap& NobodyMerged() {
+  static const PersonMap nobody_merged;
+  return nobody_merged;
+}
+
+// What person_id shows for `event`: its person's profile id, or NULL.
+SqlTestValue PersonIdValue(const Event& event, const PersonMap& persons) {
+  const PersonKey person = PersonOf(event, persons);
+  if (person == 0) return std::monostate{};
+  return ProfileIdOf(person);
+}
+
 // The value the events table shows for `column` of `event`.
-SqlTestValue SqlValueOf(const Event& event, std::string_view column) {
+SqlTestValue SqlValueOf(const Event& event, std::string_view column,
+                        const PersonMap& persons = NobodyMerged()) {
   if (column == "timestamp_us") return UnixMicros(event.timestamp);
-  if (column == "person_id") {
-    const std::string_view person = PersonIdOf(event);
-    if (person.empty()) return std::monostate{};
-    return std::string(person);
-  }
+  if (column == "person_id") return PersonIdValue(event, persons);
   const ScalarValue value = ColumnValueOf(event, column);
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
   if (const auto* time = std::get_if<TimeValue>(&value))
@@ -83,8 +95,9 @@ SqlTestValue SqlValueOf(const Event& event, std::string_view column) {
   return std::monostate{};
 }
 
-std::optional<std::string> TextOf(const Event& event, std::string_view column) {
-  const SqlTestValue value = SqlValueOf(event, column);
+std::optional<std::string> TextOf(const Event& event, std::string_view column,
+                                  const PersonMap& persons = NobodyMerged()) {
+  const SqlTestValue value = SqlValueOf(event, column, persons);
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
   return std::nullopt;
 }
@@ -122,8 +135,9 @@ void ExpectRows(const std::vector<SqlTestRow>& actual, const std::vector<SqlTest
   }
 }
 
-SqlTestResult Query(EventStore& store, std::string_view sql, std::string_view workspace = "ws_a") {
-  Result<SqlTestResult> result = RunSql(store, workspace, sql);
+SqlTestResult Query(EventStore& store, std::string_view sql, std::string_view workspace = "ws_a",
+                    const PersonDirectory* persons = nullptr) {
+  Result<SqlTestResult> result = RunSql(store, workspace, sql, {}, persons);
   EXPECT_TRUE(result.ok()) << sql << "\n" << result.status().ToString();
   return result.ok() ? std::move(result).value() : SqlTestResult{};
 }
@@ -131,28 +145,44 @@ SqlTestResult Query(EventStore& store, std::string_view sql, std::string_view wo
 // The message ids of ws_a's events selected by `where`, against those
 // `matches` accepts.
 void ExpectSelected(EventStore& store, const std::vector<const Event*>& events,
-                    const std::string& where, const std::function<bool(const Event&)>& matches) {
+                    const std::string& where, const std::function<bool(const Event&)>& matches,
+                    const PersonDirectory* persons = nullptr) {
   std::vector<SqlTestRow> expected;
   for (const Event* event : events) {
     if (matches(*event)) expected.push_back({event->message_id});
   }
   std::sort(expected.begin(), expected.end());
   const std::string sql = "SELECT message_id FROM events WHERE " + where + " ORDER BY message_id";
-  ExpectRows(Query(store, sql).rows, expected, sql);
+  ExpectRows(Query(store, sql, "ws_a", persons).rows, expected, sql);
 }
 
+// Data sets of even seeds resolve persons with some of them merged (a
+// random directory); odd ones with nobody merged.
 class SqlQueryTest : public ::testing::TestWithParam<uint64_t> {
  protected:
   void SetUp() override {
     events_ = DataSet(GetParam(), 2000);
     store_ = std::make_unique<query::testing::TestEventStore>(events_, 3, 256);
     ws_a_ = EventsOf(events_, "ws_a");
+    if (GetParam() % 2 == 0) {
+      std::mt19937_64 random(GetParam());
+      directory_.emplace(query::testing::RandomPersonDirectory(random, events_));
+    }
   }
   EventStore& store() { return store_->store(); }
+  const PersonDirectory* persons() const { return directory_ ? &*directory_ : nullptr; }
+  const PersonMap& person_map() const {
+    return directory_ ? *directory_->Snapshot("ws_a") : NobodyMerged();
+  }
+  SqlTestResult Run(std::string_view sql) { return Query(store(), sql, "ws_a", persons()); }
+  void Select(const std::string& where, const std::function<bool(const Event&)>& matches) {
+    ExpectSelected(store(), ws_a_, where, matches, persons());
+  }
 
   std::vector<Event> events_;
   std::unique_ptr<query::testing::TestEventStore> store_;
   std::vector<const Event*> ws_a_;
+  std::optional<query::testing::StaticPersonDirectory> directory_;
 };
 
 TEST_P(SqlQueryTest, CountByEvent) {
@@ -163,7 +193,7 @@ TEST_P(SqlQueryTest, CountByEvent) {
     expected.push_back({event ? SqlTestValue(*event) : SqlTestValue(), count});
   }
   const SqlTestResult result =
-      Query(store(), "SELECT event, count(*) FROM events GROUP BY event ORDER BY event");
+      Run("SELECT event, count(*) FROM events GROUP BY event ORDER BY event");
   ExpectRows(result.rows, expected, "count by event");
   EXPECT_EQ(result.column_names, (std::vector<std::string>{"event", "count(*)"}));
   EXPECT_EQ(result.column_types, (std::vector<std::string>{"text", "integer"}));
@@ -200,11 +230,13 @@ TEST_P(SqlQueryTest, ColumnsShowTheStoredValues) {
   std::vector<SqlTestRow> expected;
   for (const Event* event : ws_a_) {
     SqlTestRow& row = expected.emplace_back();
-    for (const std::string& column : columns) row.push_back(SqlValueOf(*event, column));
+    for (const std::string& column : columns) {
+      row.push_back(SqlValueOf(*event, column, person_map()));
+    }
   }
   std::sort(expected.begin(), expected.end(),
             [](const SqlTestRow& a, const SqlTestRow& b) { return a[0] < b[0]; });
-  const SqlTestResult result = Query(store(), sql);
+  const SqlTestResult result = Run(sql);
   ExpectRows(result.rows, expected, sql);
   EXPECT_EQ(result.column_names, columns);
   EXPECT_EQ(result.column_types[0], "text");
@@ -216,109 +248,104 @@ TEST_P(SqlQueryTest, ColumnsShowTheStoredValues) {
 TEST_P(SqlQueryTest, PropertyFilters) {
   const auto plan = [](const Event& e) { return TextOf(e, "properties.plan"); };
   const auto price = [](const Event& e) { return NumberOf(e, "properties.price"); };
-  ExpectSelected(store(), ws_a_, "\"properties.plan\" = 'pro'",
-                 [&](const Event& e) { return plan(e) == "pro"; });
-  ExpectSelected(store(), ws_a_,
-                 "\"properties.plan\" IN ('pro', 'team') AND \"properties.price\" > 20",
-                 [&](const Event& e) {
-                   return (plan(e) == "pro" || plan(e) == "team") && price(e) && *price(e) > 20;
-                 });
-  ExpectSelected(store(), ws_a_, "\"properties.first_order\" = 1",
-                 [](const Event& e) { return NumberOf(e, "properties.first_order") == 1.0; });
-  ExpectSelected(store(), ws_a_, "\"context.country\" <> 'DE'", [](const Event& e) {
+  Select("\"properties.plan\" = 'pro'", [&](const Event& e) { return plan(e) == "pro"; });
+  Select("\"properties.plan\" IN ('pro', 'team') AND \"properties.price\" > 20",
+         [&](const Event& e) {
+           return (plan(e) == "pro" || plan(e) == "team") && price(e) && *price(e) > 20;
+         });
+  Select("\"properties.first_order\" = 1",
+         [](const Event& e) { return NumberOf(e, "properties.first_order") == 1.0; });
+  Select("\"context.country\" <> 'DE'", [](const Event& e) {
     const auto country = TextOf(e, "context.country");
     return country && *country != "DE";
   });
-  ExpectSelected(store(), ws_a_, "\"properties.note\" LIKE 'note 3%'", [](const Event& e) {
+  Select("\"properties.note\" LIKE 'note 3%'", [](const Event& e) {
     const auto note = TextOf(e, "properties.note");
     return note && note->starts_with("note 3");
   });
   // A collation other than BINARY is not pushed to the scan: SQLite decides.
-  ExpectSelected(store(), ws_a_, "\"properties.plan\" = 'PRO' COLLATE NOCASE",
-                 [&](const Event& e) { return plan(e) == "pro"; });
-  ExpectSelected(store(), ws_a_, "event = 'signed up' COLLATE NOCASE",
-                 [](const Event& e) { return e.event == "Signed Up"; });
-  ExpectSelected(store(), ws_a_, "\"properties.price\" BETWEEN 10 AND 30.5",
-                 [&](const Event& e) { return price(e) && *price(e) >= 10 && *price(e) <= 30.5; });
+  Select("\"properties.plan\" = 'PRO' COLLATE NOCASE",
+         [&](const Event& e) { return plan(e) == "pro"; });
+  Select("event = 'signed up' COLLATE NOCASE",
+         [](const Event& e) { return e.event == "Signed Up"; });
+  Select("\"properties.price\" BETWEEN 10 AND 30.5",
+         [&](const Event& e) { return price(e) && *price(e) >= 10 && *price(e) <= 30.5; });
 }
 
 TEST_P(SqlQueryTest, EventAndIdFilters) {
-  ExpectSelected(store(), ws_a_, "event = 'Signed Up'",
-                 [](const Event& e) { return e.event == "Signed Up"; });
-  ExpectSelected(store(), ws_a_, "event IN ('Signed Up', 'Logged In', 'Nothing')",
-                 [](const Event& e) { return e.event == "Signed Up" || e.event == "Logged In"; });
-  ExpectSelected(store(), ws_a_, "event IN (NULL, 'Searched')",
-                 [](const Event& e) { return e.event == "Searched"; });
-  ExpectSelected(store(), ws_a_, "event IN (SELECT 'Searched' UNION SELECT 'Plan Changed')",
-                 [](const Event& e) { return e.event == "Searched" || e.event == "Plan Changed"; });
-  ExpectSelected(store(), ws_a_, "event = NULL", [](const Event&) { return false; });
-  ExpectSelected(store(), ws_a_, "event IS NULL", [](const Event& e) { return e.event.empty(); });
-  ExpectSelected(store(), ws_a_, "event = 5", [](const Event&) { return false; });
-  ExpectSelected(store(), ws_a_, "anonymous_id = 'anon-3'",
-                 [](const Event& e) { return e.anonymous_id == "anon-3"; });
-  ExpectSelected(store(), ws_a_, "user_id = 'user-5' AND anonymous_id IS NULL",
-                 [](const Event& e) { return e.user_id == "user-5" && e.anonymous_id.empty(); });
-  ExpectSelected(
-      store(), ws_a_, "user_id IN ('user-1', 'user-2') AND type = 'track'", [](const Event& e) {
-        return (e.user_id == "user-1" || e.user_id == "user-2") && e.type == EventType::kTrack;
-      });
-  ExpectSelected(store(), ws_a_, "person_id = 'anon-7'",
-                 [](const Event& e) { return PersonIdOf(e) == "anon-7"; });
+  Select("event = 'Signed Up'", [](const Event& e) { return e.event == "Signed Up"; });
+  Select("event IN ('Signed Up', 'Logged In', 'Nothing')",
+         [](const Event& e) { return e.event == "Signed Up" || e.event == "Logged In"; });
+  Select("event IN (NULL, 'Searched')", [](const Event& e) { return e.event == "Searched"; });
+  Select("event IN (SELECT 'Searched' UNION SELECT 'Plan Changed')",
+         [](const Event& e) { return e.event == "Searched" || e.event == "Plan Changed"; });
+  Select("event = NULL", [](const Event&) { return false; });
+  Select("event IS NULL", [](const Event& e) { return e.event.empty(); });
+  Select("event = 5", [](const Event&) { return false; });
+  Select("anonymous_id = 'anon-3'", [](const Event& e) { return e.anonymous_id == "anon-3"; });
+  Select("user_id = 'user-5' AND anonymous_id IS NULL",
+         [](const Event& e) { return e.user_id == "user-5" && e.anonymous_id.empty(); });
+  Select("user_id IN ('user-1', 'user-2') AND type = 'track'", [](const Event& e) {
+    return (e.user_id == "user-1" || e.user_id == "user-2") && e.type == EventType::kTrack;
+  });
+  // person_id is the profile id of the event's person: of user-7 for its
+  // events, and of every id merged into its person.
+  const PersonMap& persons = person_map();
+  const std::string user_7 = ProfileIdOf(persons.ResolveId("user-7"));
+  Select("person_id = '" + user_7 + "'",
+         [&](const Event& e) { return PersonOf(e, persons) == persons.ResolveId("user-7"); });
+  Select("person_id = 'anon-7'", [](const Event&) { return false; });
 }
 
 TEST_P(SqlQueryTest, TimeRanges) {
   const auto text = [](const Event& e) { return TimeText(e.timestamp); };
   const auto micros = [](const Event& e) { return UnixMicros(e.timestamp); };
   // Pushed down: ranges compare the text bytewise, as SQLite does.
-  ExpectSelected(store(), ws_a_, "timestamp >= '2026-01-02' AND timestamp < '2026-01-04'",
-                 [&](const Event& e) { return text(e) >= "2026-01-02" && text(e) < "2026-01-04"; });
-  ExpectSelected(store(), ws_a_, "timestamp > '2026-01-02T00:00:00.000000Z'",
-                 [&](const Event& e) { return text(e) > "2026-01-02T00:00:00.000000Z"; });
-  ExpectSelected(store(), ws_a_, "timestamp <= '2026-01-03T12:00:00Z'",
-                 [&](const Event& e) { return text(e) <= "2026-01-03T12:00:00Z"; });
-  ExpectSelected(store(), ws_a_, "timestamp BETWEEN '2026-01-02' AND '2026-01-02T23:59:59.999999Z'",
-                 [&](const Event& e) {
-                   return text(e) >= "2026-01-02" && text(e) <= "2026-01-02T23:59:59.999999Z";
-                 });
-  ExpectSelected(store(), ws_a_, "timestamp = '2026-01-02T00:00:00.000000Z'",
-                 [&](const Event& e) { return text(e) == "2026-01-02T00:00:00.000000Z"; });
-  ExpectSelected(
-      store(), ws_a_, "timestamp IN ('2026-01-03T12:00:00.000000Z', '2026-01-04T00:00:00.000000Z')",
-      [&](const Event& e) {
-        return text(e) == "2026-01-03T12:00:00.000000Z" || text(e) == "2026-01-04T00:00:00.000000Z";
-      });
-  ExpectSelected(store(), ws_a_, "timestamp >= '2026-01-05' AND timestamp < '2026-01-02'",
-                 [](const Event&) { return false; });
-  ExpectSelected(store(), ws_a_, "timestamp >= 'abc'", [](const Event&) { return false; });
-  ExpectSelected(store(), ws_a_, "timestamp > 5", [&](const Event& e) { return text(e) > "5"; });
-  ExpectSelected(store(), ws_a_, "timestamp < '2026-01-03 10:00'",
-                 [&](const Event& e) { return text(e) < "2026-01-03 10:00"; });
+  Select("timestamp >= '2026-01-02' AND timestamp < '2026-01-04'",
+         [&](const Event& e) { return text(e) >= "2026-01-02" && text(e) < "2026-01-04"; });
+  Select("timestamp > '2026-01-02T00:00:00.000000Z'",
+         [&](const Event& e) { return text(e) > "2026-01-02T00:00:00.000000Z"; });
+  Select("timestamp <= '2026-01-03T12:00:00Z'",
+         [&](const Event& e) { return text(e) <= "2026-01-03T12:00:00Z"; });
+  Select("timestamp BETWEEN '2026-01-02' AND '2026-01-02T23:59:59.999999Z'", [&](const Event& e) {
+    return text(e) >= "2026-01-02" && text(e) <= "2026-01-02T23:59:59.999999Z";
+  });
+  Select("timestamp = '2026-01-02T00:00:00.000000Z'",
+         [&](const Event& e) { return text(e) == "2026-01-02T00:00:00.000000Z"; });
+  Select("timestamp IN ('2026-01-03T12:00:00.000000Z', '2026-01-04T00:00:00.000000Z')",
+         [&](const Event& e) {
+           return text(e) == "2026-01-03T12:00:00.000000Z" ||
+                  text(e) == "2026-01-04T00:00:00.000000Z";
+         });
+  Select("timestamp >= '2026-01-05' AND timestamp < '2026-01-02'",
+         [](const Event&) { return false; });
+  Select("timestamp >= 'abc'", [](const Event&) { return false; });
+  Select("timestamp > 5", [&](const Event& e) { return text(e) > "5"; });
+  Select("timestamp < '2026-01-03 10:00'",
+         [&](const Event& e) { return text(e) < "2026-01-03 10:00"; });
   // timestamp_us, integers and reals.
   const int64_t day2 = UnixMicros(At("2026-01-02T00:00:00Z"));
   const int64_t noon3 = UnixMicros(At("2026-01-03T12:00:00Z"));
-  ExpectSelected(store(), ws_a_,
-                 fmt::format("timestamp_us >= {} AND timestamp_us < {}", day2, noon3),
-                 [&](const Event& e) { return micros(e) >= day2 && micros(e) < noon3; });
-  ExpectSelected(store(), ws_a_, fmt::format("timestamp_us BETWEEN {} AND {}", day2, noon3),
-                 [&](const Event& e) { return micros(e) >= day2 && micros(e) <= noon3; });
-  ExpectSelected(store(), ws_a_, fmt::format("timestamp_us = {}", noon3),
-                 [&](const Event& e) { return micros(e) == noon3; });
-  ExpectSelected(store(), ws_a_, fmt::format("timestamp_us > {}.5", noon3),
-                 [&](const Event& e) { return micros(e) > noon3; });
-  ExpectSelected(store(), ws_a_, fmt::format("timestamp_us <= {}.5", day2),
-                 [&](const Event& e) { return micros(e) <= day2; });
-  ExpectSelected(store(), ws_a_, fmt::format("timestamp_us = {}.5", day2),
-                 [](const Event&) { return false; });
+  Select(fmt::format("timestamp_us >= {} AND timestamp_us < {}", day2, noon3),
+         [&](const Event& e) { return micros(e) >= day2 && micros(e) < noon3; });
+  Select(fmt::format("timestamp_us BETWEEN {} AND {}", day2, noon3),
+         [&](const Event& e) { return micros(e) >= day2 && micros(e) <= noon3; });
+  Select(fmt::format("timestamp_us = {}", noon3),
+         [&](const Event& e) { return micros(e) == noon3; });
+  Select(fmt::format("timestamp_us > {}.5", noon3),
+         [&](const Event& e) { return micros(e) > noon3; });
+  Select(fmt::format("timestamp_us <= {}.5", day2),
+         [&](const Event& e) { return micros(e) <= day2; });
+  Select(fmt::format("timestamp_us = {}.5", day2), [](const Event&) { return false; });
   // Not pushed down: functions of the time.
-  ExpectSelected(store(), ws_a_, "date(timestamp) = '2026-01-02'",
-                 [&](const Event& e) { return text(e).substr(0, 10) == "2026-01-02"; });
+  Select("date(timestamp) = '2026-01-02'",
+         [&](const Event& e) { return text(e).substr(0, 10) == "2026-01-02"; });
   // SQLite's date functions keep milliseconds, rounded: 23:59:59.999999 is
   // the next day's midnight to them.
-  ExpectSelected(store(), ws_a_, "unixepoch(timestamp) >= 1767398400",
-                 [&](const Event& e) { return (micros(e) + 500) / 1000 / 1000 >= 1767398400; });
-  ExpectSelected(
-      store(), ws_a_, "strftime('%H', timestamp) = '12' AND timestamp >= '2026-01-03'",
-      [&](const Event& e) { return text(e).substr(11, 2) == "12" && text(e) >= "2026-01-03"; });
+  Select("unixepoch(timestamp) >= 1767398400",
+         [&](const Event& e) { return (micros(e) + 500) / 1000 / 1000 >= 1767398400; });
+  Select("strftime('%H', timestamp) = '12' AND timestamp >= '2026-01-03'",
+         [&](const Event& e) { return text(e).substr(11, 2) == "12" && text(e) >= "2026-01-03"; });
 }
 
 TEST_P(SqlQueryTest, OrderByAndLimit) {
@@ -331,13 +358,12 @@ TEST_P(SqlQueryTest, OrderByAndLimit) {
   for (size_t i = 3; i < 10; ++i) {
     expected.push_back({sorted[i]->message_id, TimeText(sorted[i]->timestamp)});
   }
-  ExpectRows(Query(store(),
-                   "SELECT message_id, timestamp FROM events ORDER BY timestamp DESC, message_id "
-                   "LIMIT 7 OFFSET 3")
+  ExpectRows(Run("SELECT message_id, timestamp FROM events ORDER BY timestamp DESC, message_id "
+                 "LIMIT 7 OFFSET 3")
                  .rows,
              expected, "order by timestamp desc");
   // LIMIT closes the cursor early: the table stops reading.
-  const SqlTestResult first = Query(store(), "SELECT message_id FROM events LIMIT 10");
+  const SqlTestResult first = Run("SELECT message_id FROM events LIMIT 10");
   EXPECT_EQ(first.rows.size(), 10u);
   EXPECT_LT(first.rows_scanned, ws_a_.size());
 }
@@ -352,39 +378,36 @@ TEST_P(SqlQueryTest, Nulls) {
     notes += TextOf(*event, "properties.note").has_value();
     ++by_plan[TextOf(*event, "properties.plan")];
   }
-  ExpectRows(Query(store(),
-                   "SELECT count(*), count(user_id), count(anonymous_id), "
-                   "count(\"properties.plan\"), count(\"properties.note\") FROM events")
+  ExpectRows(Run("SELECT count(*), count(user_id), count(anonymous_id), "
+                 "count(\"properties.plan\"), count(\"properties.note\") FROM events")
                  .rows,
              {{int64_t(ws_a_.size()), users, anonymous, plans, notes}}, "counts of non-nulls");
   std::vector<SqlTestRow> expected;
   for (const auto& [plan, count] : by_plan) {
     expected.push_back({plan ? SqlTestValue(*plan) : SqlTestValue(), count});
   }
-  ExpectRows(
-      Query(store(), "SELECT \"properties.plan\", count(*) FROM events GROUP BY 1 ORDER BY 1").rows,
-      expected, "group by a property with nulls");
-  ExpectSelected(store(), ws_a_, "\"properties.note\" IS NULL",
-                 [](const Event& e) { return !TextOf(e, "properties.note"); });
-  ExpectSelected(store(), ws_a_, "coalesce(user_id, anonymous_id) = 'user-4'", [](const Event& e) {
+  ExpectRows(Run("SELECT \"properties.plan\", count(*) FROM events GROUP BY 1 ORDER BY 1").rows,
+             expected, "group by a property with nulls");
+  Select("\"properties.note\" IS NULL",
+         [](const Event& e) { return !TextOf(e, "properties.note"); });
+  Select("coalesce(user_id, anonymous_id) = 'user-4'", [](const Event& e) {
     return (e.user_id.empty() ? e.anonymous_id : e.user_id) == "user-4";
   });
-  ExpectSelected(store(), ws_a_, "\"properties.price\" IS NOT NULL AND \"properties.price\" < 1",
-                 [](const Event& e) {
-                   const auto price = NumberOf(e, "properties.price");
-                   return price && *price < 1;
-                 });
+  Select("\"properties.price\" IS NOT NULL AND \"properties.price\" < 1", [](const Event& e) {
+    const auto price = NumberOf(e, "properties.price");
+    return price && *price < 1;
+  });
 }
 
 TEST_P(SqlQueryTest, PersonId) {
   std::map<std::optional<std::string>, int64_t> counts;
-  for (const Event* event : ws_a_) ++counts[TextOf(*event, "person_id")];
+  for (const Event* event : ws_a_) ++counts[TextOf(*event, "person_id", person_map())];
   std::vector<SqlTestRow> expected;
   for (const auto& [person, count] : counts) {
     expected.push_back({person ? SqlTestValue(*person) : SqlTestValue(), count});
   }
-  ExpectRows(Query(store(), "SELECT person_id, count(*) FROM events GROUP BY 1 ORDER BY 1").rows,
-             expected, "count by person");
+  ExpectRows(Run("SELECT person_id, count(*) FROM events GROUP BY 1 ORDER BY 1").rows, expected,
+             "count by person");
 }
 
 // What the scan hands SQLite shows what was pushed down: only the matching
@@ -392,7 +415,7 @@ TEST_P(SqlQueryTest, PersonId) {
 // decides.
 TEST_P(SqlQueryTest, PushdownReadsOnlyMatchingRows) {
   const auto scanned = [&](const std::string& where) {
-    return Query(store(), "SELECT count(*) FROM events WHERE " + where).rows_scanned;
+    return Run("SELECT count(*) FROM events WHERE " + where).rows_scanned;
   };
   const auto count = [&](const std::function<bool(const Event&)>& matches) {
     return uint64_t(
@@ -429,7 +452,7 @@ TEST_P(SqlQueryTest, PushdownReadsOnlyMatchingRows) {
   EXPECT_EQ(scanned("event = 'Signed Up' OR user_id = 'user-1'"), all);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, SqlQueryTest, ::testing::Values(1, 2, 3));
+INSTANTIATE_TEST_SUITE_P(Seeds, SqlQueryTest, ::testing::Values(1, 2, 3, 4));
 
 TEST(SqlJoinTest, SelfJoinsMatchReference) {
   for (const uint64_t seed : {11, 12}) {
@@ -437,12 +460,16 @@ TEST(SqlJoinTest, SelfJoinsMatchReference) {
     query::testing::TestEventStore store(events, 3, 128);
     const std::vector<const Event*> ws_a = EventsOf(events, "ws_a");
     // Per person: (Signed Up, later Order Completed) pairs.
+    const PersonMap& persons = NobodyMerged();
+    const auto person_of = [&](const Event* e) {
+      return PersonOf(*e, persons) == 0 ? std::string() : ProfileIdOf(PersonOf(*e, persons));
+    };
     std::map<std::string, int64_t> pairs;
     for (const Event* a : ws_a) {
       for (const Event* b : ws_a) {
-        if (a->event == "Signed Up" && b->event == "Order Completed" && !PersonIdOf(*a).empty() &&
-            PersonIdOf(*a) == PersonIdOf(*b) && b->timestamp > a->timestamp) {
-          ++pairs[std::string(PersonIdOf(*a))];
+        if (a->event == "Signed Up" && b->event == "Order Completed" && !person_of(a).empty() &&
+            person_of(a) == person_of(b) && b->timestamp > a->timestamp) {
+          ++pairs[person_of(a)];
         }
       }
     }
@@ -471,13 +498,13 @@ TEST(SqlJoinTest, SelfJoinsMatchReference) {
     // A materialized per-person summary joined back.
     std::map<std::string, TimePoint> first;
     for (const Event* e : ws_a) {
-      const std::string person(PersonIdOf(*e));
+      const std::string person = person_of(e);
       if (person.empty()) continue;
       if (!first.count(person) || e->timestamp < first[person]) first[person] = e->timestamp;
     }
     int64_t at_first = 0;
     for (const Event* e : ws_a) {
-      const std::string person(PersonIdOf(*e));
+      const std::string person = person_of(e);
       at_first += !person.empty() && e->timestamp == first[person];
     }
     ExpectRows(Query(store.store(),

@@ -107,8 +107,9 @@ Status NotOneStatement() {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlSandbox>> SqlSandbox::Open(SqlRunState& state,
-                                                     std::unique_ptr<EventsTableSource> events) {
+Result<std::unique_ptr<SqlSandbox>> SqlSandbox::Open(
+    SqlRunState& state, std::unique_ptr<EventsTableSource> events,
+    std::unique_ptr<ProfilesTableSource> profiles) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       ":memory:", &db,
@@ -122,7 +123,7 @@ Result<std::unique_ptr<SqlSandbox>> SqlSandbox::Open(SqlRunState& state,
     return Status::Internal(fmt::format("sql: opening an in-memory database: {}",
                                         db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
   }
-  CDP_RETURN_IF_ERROR(sandbox->Configure(std::move(events)));
+  CDP_RETURN_IF_ERROR(sandbox->Configure(std::move(events), std::move(profiles)));
   return sandbox;
 }
 
@@ -130,7 +131,8 @@ SqlSandbox::SqlSandbox(sqlite3* db, SqlRunState& state) : db_(db), state_(state)
 
 SqlSandbox::~SqlSandbox() { sqlite3_close_v2(db_); }
 
-Status SqlSandbox::Configure(std::unique_ptr<EventsTableSource> events) {
+Status SqlSandbox::Configure(std::unique_ptr<EventsTableSource> events,
+                             std::unique_ptr<ProfilesTableSource> profiles) {
   const auto failed = [&](std::string_view what) {
     if (state_.budget().exceeded()) return state_.budget().ExceededStatus();
     return Status::Internal(fmt::format("sql: {}: {}", what, sqlite3_errmsg(db_)));
@@ -162,12 +164,14 @@ Status SqlSandbox::Configure(std::unique_ptr<EventsTableSource> events) {
     return failed("setting the pragmas");
   }
   CDP_RETURN_IF_ERROR(RegisterEventsTable(db_, std::move(events)));
+  CDP_RETURN_IF_ERROR(RegisterProfilesTable(db_, std::move(profiles)));
   // Compiling a statement on the readable tables loads the (empty) schema and
   // connects them: both read and write sqlite_schema, which the authorizer
   // then refuses to user statements.
   sqlite3_stmt* warm_up = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, "SELECT 1 FROM events, json_each('[]'), json_tree('[]')",
-                                    -1, 0, &warm_up, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, "SELECT 1 FROM events, profiles, json_each('[]'), json_tree('[]')",
+                         -1, 0, &warm_up, nullptr);
   sqlite3_finalize(warm_up);
   if (rc != SQLITE_OK) return failed("connecting the tables");
   CDP_ASSIGN_OR_RETURN(std::vector<std::string> modules, ModuleNames(db_));

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "query/sql/events_table.h"
+#include "query/sql/profiles_table.h"
 #include "query/sql/sql_result_writer.h"
 #include "query/sql/sql_run_state.h"
 
@@ -16,7 +17,7 @@ struct sqlite3;
 namespace cdp::query {
 
 // A fresh in-memory SQLite connection in which custom SQL can read the
-// workspace's events and nothing else, with every safeguard SQLite itself
+// workspace's events and profiles and nothing else, with every safeguard SQLite itself
 // enforces (none of them looks at the SQL text):
 //  - opened read-only, in memory, without its own mutex (one thread uses it),
 //    under the plain name ":memory:" (never a URI);
@@ -31,7 +32,8 @@ namespace cdp::query {
 //  - PRAGMA temp_store = MEMORY (sorts, GROUP BY and materialized subqueries
 //    never touch a file, and their memory counts against the budget) and
 //    PRAGMA query_only = 1, both set before the authorizer refuses pragmas;
-//  - the events table (events_table.h); then every eponymous table a query
+//  - the events and profiles tables (events_table.h, profiles_table.h);
+//    then every eponymous table a query
 //    may read is connected once (connecting one reads the schema table, which
 //    queries may not), and the authorizer (sql_authorizer.h) is installed;
 //    then a progress handler that stops the statement
@@ -44,7 +46,8 @@ struct SqlAuthorizerBinding;
 class SqlSandbox {
  public:
   static Result<std::unique_ptr<SqlSandbox>> Open(SqlRunState& state,
-                                                  std::unique_ptr<EventsTableSource> events);
+                                                  std::unique_ptr<EventsTableSource> events,
+                                                  std::unique_ptr<ProfilesTableSource> profiles);
   ~SqlSandbox();
   SqlSandbox(const SqlSandbox&) = delete;
   SqlSandbox& operator=(const SqlSandbox&) = delete;
@@ -66,7 +69,8 @@ class SqlSandbox {
 
  private:
   SqlSandbox(sqlite3* db, SqlRunState& state);
-  Status Configure(std::unique_ptr<EventsTableSource> events);
+  Status Configure(std::unique_ptr<EventsTableSource> events,
+                   std::unique_ptr<ProfilesTableSource> profiles);
   // The status of a failed SQLite call that returned `rc`.
   Status Failure(int rc);
 

@@ -19,9 +19,10 @@ std::string SqlBody(std::string_view sql, std::optional<int64_t> limit,
 }
 
 Result<SqlTestResult> RunSql(EventStore& store, std::string_view workspace, std::string_view sql,
-                             const SqlLimits& limits) {
+                             const SqlLimits& limits, const PersonDirectory* persons) {
   QueryContext context;
   context.workspace_id = std::string(workspace);
+  context.persons = persons;
   CDP_ASSIGN_OR_RETURN(const QueryOutput output,
                        RunSqlQueryWithLimits(context, store, SqlBody(sql, 100'000), limits));
   CDP_ASSIGN_OR_RETURN(SqlTestResult result, ParseSqlResult(output.json));

@@ -10,6 +10,7 @@
 
 #include "core/result.h"
 #include "model/event.h"
+#include "query/person_directory.h"
 #include "query/sql/sql_query.h"
 #include "store/event_store.h"
 
@@ -32,10 +33,11 @@ struct SqlTestResult {
 std::string SqlBody(std::string_view sql, std::optional<int64_t> limit = std::nullopt,
                     std::optional<int64_t> timeout_seconds = std::nullopt);
 
-// Runs `sql` for `workspace` (parallelism 2) and parses the result; aborts the
-// test's expectations with the error's text when the query fails.
+// Runs `sql` for `workspace` (parallelism 2), persons resolved through
+// `persons` (nullptr: nobody merged, no profiles), and parses the result.
 Result<SqlTestResult> RunSql(EventStore& store, std::string_view workspace, std::string_view sql,
-                             const SqlLimits& limits = {});
+                             const SqlLimits& limits = {},
+                             const PersonDirectory* persons = nullptr);
 Result<SqlTestResult> ParseSqlResult(std::string_view json);
 
 // How the events table shows a time, for references: the same text the SQL

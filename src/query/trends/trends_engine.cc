@@ -18,6 +18,8 @@
 // block); then per row: its cell; an event count per cell; for property
 // maths Moments per cell (sum / avg / min / max) or the (cell, value) pairs
 // (exact quantiles); for person maths a PersonRecord (person, cell, count),
+// the person resolved under the query's one snapshot (PersonKeyReader: once
+// per dictionary entry of the block),
 // consecutive rows of one person in one cell merged (the store keeps a
 // person's rows together), spread over partitions by the key's top bits.
 //
@@ -47,6 +49,8 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "query/person_key.h"
 #include "query/trends/breakdown_groups.h"
@@ -170,18 +174,23 @@ struct WorkerState {
   std::vector<uint32_t> group_ids;
   std::vector<uint32_t> cells;
   std::vector<PersonKey> keys;
-  PersonKeyReader person_reader;
+  std::optional<PersonKeyReader> person_reader;  // the plans that count persons
 };
 
 // Runs one plan's scan and keeps its per-worker accumulators.
 class PlanScan {
  public:
-  PlanScan(const ScanPlan& plan, const TrendsTimeline& timeline, int workers)
+  // REQUIRES: `persons` (the query's snapshot) outlives the scan.
+  PlanScan(const ScanPlan& plan, const TrendsTimeline& timeline, int workers,
+           const PersonMap& persons)
       : plan_(plan), timeline_(timeline), workers_(size_t(workers)) {
     for (WorkerState& worker : workers_) {
       worker.moments.resize(plan.properties.size());
       worker.values.resize(plan.properties.size());
-      if (plan.persons) worker.persons.resize(kPersonPartitions);
+      if (plan.persons) {
+        worker.persons.resize(kPersonPartitions);
+        worker.person_reader.emplace(persons);
+      }
       if (plan.breakdown_column < 0) Reserve(worker, 1);
     }
   }
@@ -276,8 +285,8 @@ class PlanScan {
 
     if (plan_.persons) {
       worker.keys.clear();
-      worker.person_reader.Read(batch, plan_.anonymous_id_column, plan_.user_id_column,
-                                worker.keys);
+      worker.person_reader->Read(batch, plan_.anonymous_id_column, plan_.user_id_column,
+                                 worker.keys);
       for (size_t i = 0; i < selection.size(); ++i) {
         const PersonKey person = worker.keys[i];
         if (person == 0) continue;  // no person: counts for "total" only
@@ -534,11 +543,13 @@ Result<TrendsResult> RunTrendsEngine(const QueryContext& context, EventStore& st
   const int workers = std::max(1, context.parallelism);
   const TrendsTimeline timeline(request);
   const std::vector<ScanPlan> plans = MakePlans(request);
+  // One snapshot for every scan, the fallback's second pass included.
+  const std::shared_ptr<const PersonMap> persons = PersonSnapshotOf(context);
   std::vector<std::unique_ptr<PlanScan>> scans;
   const auto make_scans = [&] {
     scans.clear();
     for (const ScanPlan& plan : plans) {
-      scans.push_back(std::make_unique<PlanScan>(plan, timeline, workers));
+      scans.push_back(std::make_unique<PlanScan>(plan, timeline, workers, *persons));
     }
   };
 

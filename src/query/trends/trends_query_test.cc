@@ -14,6 +14,8 @@
 #include "core/iso8601.h"
 #include "queries/json_difference.h"
 #include "queries/query_case.h"
+#include "query/testing/random_persons.h"
+#include "query/testing/static_person_directory.h"
 #include "query/testing/test_event_store.h"
 #include "query/trends/testing/trends_reference.h"
 #include "query/trends/trends_engine.h"
@@ -79,18 +81,22 @@ void ExpectSameResult(const TrendsResult& actual, const TrendsResult& expected,
 // Runs `body` through the engine (with `options`) and the reference, and
 // compares; also writes the JSON and checks its shape. Returns the number of
 // non-empty values, so callers can tell a vacuous comparison.
+// With `persons`, events resolve to persons through it (some ids merged).
 size_t CheckRequest(EventStore& store, std::span<const Event> events, const std::string& body,
-                    int parallelism = 2, TrendsEngineOptions options = {}) {
-  SCOPED_TRACE(body);
+                    int parallelism = 2, TrendsEngineOptions options = {},
+                    const PersonDirectory* persons = nullptr) {
+  SCOPED_TRACE(persons != nullptr ? body + " (merged)" : body);
   const std::vector<StoredColumn> columns = *store.Columns("ws_a");
   const Result<TrendsRequest> request = ParseTrendsRequest(body, columns);
   EXPECT_TRUE(request.ok()) << request.status().ToString();
   if (!request.ok()) return 0;
-  const QueryContext context{.workspace_id = "ws_a", .parallelism = parallelism};
+  const QueryContext context{
+      .workspace_id = "ws_a", .parallelism = parallelism, .persons = persons};
   const Result<TrendsResult> actual = RunTrendsEngine(context, store, *request, options);
   EXPECT_TRUE(actual.ok()) << actual.status().ToString();
   if (!actual.ok()) return 0;
-  const TrendsResult expected = ReferenceTrends(*request, events, "ws_a");
+  const TrendsResult expected =
+      ReferenceTrends(*request, events, "ws_a", *PersonSnapshotOf(context));
   ExpectSameResult(*actual, expected, body);
 
   // The JSON: one entry per period x series x group, a value per bucket.
@@ -244,13 +250,17 @@ TEST_P(TrendsRandomTest, EngineMatchesReference) {
   options.days = data_set.days;
   const std::vector<Event> events = cdp::testing::RandomEvents(random, 3000, options);
   TestEventStore store(events, 3, 256);
+  // Every other request resolves persons with some of them merged.
+  const query::testing::StaticPersonDirectory merged =
+      query::testing::RandomPersonDirectory(random, events);
   size_t non_empty = 0;
   for (int i = 0; i < 70; ++i) {
     const std::string body = RandomRequest(random, options.from, options.days);
     // Some runs force the breakdown's fallback (count values, then rescan).
     TrendsEngineOptions engine_options;
     if (i % 5 == 0) engine_options.cell_budget = 1 + random() % 64;
-    non_empty += CheckRequest(store.store(), events, body, 1 + int(random() % 3), engine_options);
+    non_empty += CheckRequest(store.store(), events, body, 1 + int(random() % 3), engine_options,
+                              i % 2 == 1 ? &merged : nullptr);
     if (HasFatalFailure() || ::testing::Test::HasFailure()) return;
   }
   EXPECT_GT(non_empty, 1000u) << "the requests should mostly find events";
@@ -484,8 +494,12 @@ TEST(TrendsCasesTest, TheReferenceGivesTheCasesExpectedResults) {
     const Result<TrendsRequest> parsed = ParseTrendsRequest(query_case->request, columns);
     ASSERT_TRUE(parsed.ok()) << parsed.status().message();
     uint64_t points = 0;
-    const std::string reference = WriteTrendsResult(
-        *parsed, ReferenceTrends(*parsed, query_case->events, cases::kCaseWorkspace), points);
+    const query::testing::StaticPersonDirectory persons = cases::PersonDirectoryOf(*query_case);
+    const std::string reference =
+        WriteTrendsResult(*parsed,
+                          ReferenceTrends(*parsed, query_case->events, cases::kCaseWorkspace,
+                                          *persons.Snapshot(cases::kCaseWorkspace)),
+                          points);
     EXPECT_EQ(cases::JsonDifferences(reference, query_case->expected), std::vector<std::string>{});
   }
   EXPECT_GE(cases, 2u);

@@ -22,7 +22,7 @@ namespace cdp::query {
 // range, its "total"). The definitions every implementation follows:
 //
 //  total                  events.
-//  unique_persons, dau    distinct persons (PersonIdOf) with an event in the
+//  unique_persons, dau    distinct persons (PersonOf) with an event in the
 //                         bucket; both names mean the same.
 //  wau, mau               distinct persons with an event in the 7 (30) days
 //                         ending at the bucket's end: the window starts at the

@@ -197,7 +197,8 @@ struct ValueOrder {
 }  // namespace
 
 Result<FunnelResult> ReferenceFunnel(std::span<const Event> events, std::string_view workspace_id,
-                                     const FunnelRequest& request, const ColumnCatalog& catalog) {
+                                     const FunnelRequest& request, const ColumnCatalog& catalog,
+                                     const PersonMap& persons_map) {
   const size_t steps = request.steps.size();
   std::vector<std::vector<Predicate>> step_predicates;
   for (const FunnelStep& step : request.steps) {
@@ -212,11 +213,12 @@ Result<FunnelResult> ReferenceFunnel(std::span<const Event> events, std::string_
   }
 
   // Every counted event, by person.
-  std::map<std::string, std::vector<PersonEvent>> persons;
+  std::map<PersonKey, std::vector<PersonEvent>> persons;
   for (const Event& event : events) {
     const int64_t micros = UnixMicros(event.timestamp);
+    const PersonKey person = PersonOf(event, persons_map);
     if (event.workspace_id != workspace_id || micros < UnixMicros(request.from) ||
-        micros >= UnixMicros(request.to) || PersonIdOf(event).empty()) {
+        micros >= UnixMicros(request.to) || person == 0) {
       continue;
     }
     PersonEvent e;
@@ -231,7 +233,7 @@ Result<FunnelResult> ReferenceFunnel(std::span<const Event> events, std::string_
       const bool starts = request.order == FunnelOrder::kUnordered ? AnyStep(e) : bool(e.steps[0]);
       if (starts) e.tie_key = FunnelBreakdownKey(e.breakdown);
     }
-    persons[std::string(PersonIdOf(event))].push_back(std::move(e));
+    persons[person].push_back(std::move(e));
   }
 
   CDP_ASSIGN_OR_RETURN(
@@ -241,7 +243,7 @@ Result<FunnelResult> ReferenceFunnel(std::span<const Event> events, std::string_
   Tally all(steps);
   std::vector<int64_t> completion_micros;
   std::map<ScalarValue, Tally, ValueOrder> groups;
-  for (auto& [id, person] : persons) {
+  for (auto& [key, person] : persons) {
     std::sort(person.begin(), person.end(), ComesBefore);
     const Chain chain = CountedChain(person, request);
     if (chain.empty() || Excluded(person, chain, request)) continue;

@@ -52,7 +52,8 @@ struct Person {
 
 RetentionTable ReferenceRetention(std::span<const Event> events, const RetentionRequest& request,
                                   std::span<const Predicate> start_event,
-                                  std::span<const Predicate> return_event) {
+                                  std::span<const Predicate> return_event,
+                                  const PersonMap& person_map) {
   const TimeZone& zone = request.time_zone;
   // starts[p] is where period p begins; starts[periods] where the last ends.
   std::vector<TimePoint> starts;
@@ -72,11 +73,11 @@ RetentionTable ReferenceRetention(std::span<const Event> events, const Retention
     return -1;
   };
 
-  std::map<std::string, Person> persons;
+  std::map<PersonKey, Person> persons;
   for (const Event& event : events) {
-    const std::string_view id = PersonIdOf(event);
-    if (id.empty()) continue;
-    Person& person = persons[std::string(id)];
+    const PersonKey key = PersonOf(event, person_map);
+    if (key == 0) continue;
+    Person& person = persons[key];
     const int period = period_of(event.timestamp);
     if (EventMatches(event, start_event)) {
       if (period >= 0) person.start_periods.insert(period);
@@ -89,7 +90,7 @@ RetentionTable ReferenceRetention(std::span<const Event> events, const Retention
 
   RetentionTable table;
   for (int c = 0; c < begun; ++c) table.persons.emplace_back(size_t(begun - c), 0);
-  for (const auto& [id, person] : persons) {
+  for (const auto& [key, person] : persons) {
     std::set<int> cohorts;
     if (request.cohort == RetentionCohort::kRecurring) {
       cohorts = person.start_periods;

@@ -15,13 +15,15 @@ std::string ReferenceEventName(const Event& event) {
   return "$" + std::string(EventTypeName(event.type));
 }
 
-std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
+std::map<PersonKey, std::vector<ReferenceSession>> ReferenceSessions(
     std::span<const Event> events, const ReferenceSessionOptions& options) {
-  std::map<std::string, std::vector<ReferenceStep>> by_person;
+  const PersonMap nobody_merged;
+  const PersonMap& persons = options.persons != nullptr ? *options.persons : nobody_merged;
+  std::map<PersonKey, std::vector<ReferenceStep>> by_person;
   for (const Event& event : events) {
     if (event.workspace_id != cases::kCaseWorkspace) continue;
-    const std::string person(PersonIdOf(event));
-    if (person.empty()) continue;
+    const PersonKey person = PersonOf(event, persons);
+    if (person == 0) continue;
     const int64_t micros = UnixMicros(event.timestamp);
     if (micros < options.from_micros || micros >= options.to_micros) continue;
     if (!EventMatches(event, options.predicates)) continue;
@@ -30,7 +32,7 @@ std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
     const bool anchor = !options.anchor.empty() && EventMatches(event, options.anchor);
     by_person[person].push_back({micros, *name, anchor});
   }
-  std::map<std::string, std::vector<ReferenceSession>> sessions;
+  std::map<PersonKey, std::vector<ReferenceSession>> sessions;
   for (auto& [person, steps] : by_person) {
     std::sort(steps.begin(), steps.end(), [](const ReferenceStep& a, const ReferenceStep& b) {
       return std::tie(a.micros, a.name, a.anchor) < std::tie(b.micros, b.name, b.anchor);

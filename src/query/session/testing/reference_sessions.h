@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/event.h"
+#include "model/person_map.h"
 #include "query/testing/reference_quantile.h"
 #include "store/scan.h"
 
@@ -33,16 +34,18 @@ struct ReferenceSessionOptions {
   // The step name of an event; nullopt leaves the event out.
   std::function<std::optional<std::string>(const Event&)> name_of;
   std::vector<Predicate> anchor;  // empty: no anchors
+  // Who is merged with whom; nullptr: nobody.
+  const PersonMap* persons = nullptr;
 };
 
 // An event's name, or "$" and its type when it has none.
 std::string ReferenceEventName(const Event& event);
 
-// The sessions of every person (by PersonIdOf) of workspace kCaseWorkspace:
-// the events in [from, to) that satisfy the predicates and have a name,
-// sorted by time, then name, then anchor flag, split where one comes more
-// than the timeout after the one before.
-std::map<std::string, std::vector<ReferenceSession>> ReferenceSessions(
+// The sessions of every person (by PersonOf under options.persons) of
+// workspace kCaseWorkspace: the events in [from, to) that satisfy the
+// predicates and have a name, sorted by time, then name, then anchor flag,
+// split where one comes more than the timeout after the one before.
+std::map<PersonKey, std::vector<ReferenceSession>> ReferenceSessions(
     std::span<const Event> events, const ReferenceSessionOptions& options);
 
 }  // namespace cdp::query::testing

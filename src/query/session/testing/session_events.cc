@@ -5,8 +5,8 @@
 #include <map>
 #include <string>
 
+#include "model/person_map.h"
 #include "queries/query_case.h"
-#include "query/person_key.h"
 #include "store/testing/random_events.h"
 
 namespace cdp::query::testing {
@@ -43,7 +43,7 @@ std::vector<Event> SessionEvents(std::mt19937_64& random, const SessionEventOpti
   random_options.days = 1;
   std::vector<Event> events = cdp::testing::RandomEvents(random, options.events, random_options);
 
-  std::map<std::string, int64_t> last_time;  // by person id
+  std::map<std::string, int64_t> last_time;  // by the id the event resolves from
   for (size_t i = 0; i < events.size(); ++i) {
     Event& event = events[i];
     if (i % 97 == 0) {  // a person with one event
@@ -54,7 +54,8 @@ std::vector<Event> SessionEvents(std::mt19937_64& random, const SessionEventOpti
       event.type = random() % 2 == 0 ? EventType::kPage : EventType::kScreen;
       if (random() % 2 == 0) event.event.clear();  // an unnamed page or screen
     }
-    const std::string person(PersonIdOf(event));
+    // Gaps are shaped per id (merges in a test may join ids' timelines).
+    const std::string person(ResolutionIdOf(event.anonymous_id, event.user_id));
     const auto last = last_time.find(person);
     int64_t time = 0;
     const int edge = int(random() % 40);

@@ -14,14 +14,15 @@ namespace {
 int64_t MicrosOf(const Event* event) { return UnixMicros(event->timestamp); }
 
 // The value of one math over a set of events.
-std::optional<double> MathOf(const TrendsSeries& series, const std::vector<const Event*>& events) {
+std::optional<double> MathOf(const TrendsSeries& series, const std::vector<const Event*>& events,
+                             const PersonMap& persons) {
   const TrendsMath math = series.math;
   if (math == TrendsMath::kTotal) return double(events.size());
   if (IsPersonMath(math)) {
-    std::map<std::string, double> per_person;
+    std::map<PersonKey, double> per_person;
     for (const Event* event : events) {
-      const std::string_view person = PersonIdOf(*event);
-      if (!person.empty()) per_person[std::string(person)] += 1;
+      const PersonKey person = PersonOf(*event, persons);
+      if (person != 0) per_person[person] += 1;
     }
     if (math == TrendsMath::kCountPerPersonAvg) {
       if (per_person.empty()) return 0.0;
@@ -62,7 +63,7 @@ std::optional<double> MathOf(const TrendsSeries& series, const std::vector<const
 }  // namespace
 
 TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event> events,
-                             std::string_view workspace_id) {
+                             std::string_view workspace_id, const PersonMap& persons) {
   // The events of each series, and each event's breakdown value.
   std::vector<std::vector<const Event*>> matching(request.series.size());
   std::map<const Event*, std::optional<std::string>> value_of;
@@ -147,13 +148,13 @@ TrendsResult ReferenceTrends(const TrendsRequest& request, std::span<const Event
               }
             }
           }
-          values.values.push_back(MathOf(series, in_bucket));
+          values.values.push_back(MathOf(series, in_bucket, persons));
         }
         std::vector<const Event*> in_range;
         for (const Event* event : rows) {
           if (in_period(event, period)) in_range.push_back(event);
         }
-        values.total = MathOf(series, in_range);
+        values.total = MathOf(series, in_range, persons);
       }
     }
   }

@@ -1,0 +1,12 @@
+DROP TABLE identity_counters;
+DROP TABLE identity_consumed_offsets;
+DROP INDEX profiles_person_key;
+DROP INDEX profiles_recent;
+DROP TABLE profiles;
+DROP INDEX identity_links_merged_to;
+DROP INDEX identity_links_merged_from;
+DROP TABLE identity_links;
+DROP TABLE identity_traits;
+DROP INDEX identity_ids_person;
+DROP INDEX identity_ids_key;
+DROP TABLE identity_ids;

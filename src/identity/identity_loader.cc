@@ -20,20 +20,8 @@ uint64_t IdentityLoader::loaded() const {
 Status IdentityLoader::ResumeOffsets() {
   if (resumed_) return Status::Ok();
   CDP_ASSIGN_OR_RETURN(const auto consumed, service_.ConsumedOffsets());
-  next_offsets_.assign(log_.partition_count(), 0);
-  for (const auto& [partition, offset] : consumed) {
-    if (partition < 0 || partition >= log_.partition_count()) {
-      return Status::Internal(
-          fmt::format("the profiles have consumed partition {} of a log with {} partitions",
-                      partition, log_.partition_count()));
-    }
-    next_offsets_[partition] = offset;
-  }
-  // Registers the consumer with the log at once, so that the log keeps what
-  // the profiles have not consumed yet.
-  for (int partition = 0; partition < log_.partition_count(); ++partition) {
-    CDP_RETURN_IF_ERROR(log_.Commit(options_.consumer, partition, next_offsets_[partition]));
-  }
+  CDP_ASSIGN_OR_RETURN(next_offsets_,
+                       ResumeConsumer(log_, options_.consumer, consumed, "the identity store"));
   resumed_ = true;
   return Status::Ok();
 }

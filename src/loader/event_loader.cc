@@ -20,20 +20,9 @@ uint64_t EventLoader::loaded() const {
 Status EventLoader::ResumeOffsets() {
   if (resumed_) return Status::Ok();
   CDP_ASSIGN_OR_RETURN(const SourceOffsets flushed, store_.FlushedOffsets());
-  next_offsets_.assign(log_.partition_count(), 0);
-  for (const auto& [partition, offset] : flushed) {
-    if (partition < 0 || partition >= log_.partition_count()) {
-      return Status::Internal(
-          fmt::format("the event store has loaded partition {} of a log with {} partitions",
-                      partition, log_.partition_count()));
-    }
-    next_offsets_[partition] = offset;
-  }
-  // Registers the consumer with the log at once, so that the log keeps what
-  // the store has not loaded yet.
-  for (int partition = 0; partition < log_.partition_count(); ++partition) {
-    CDP_RETURN_IF_ERROR(log_.Commit(options_.consumer, partition, next_offsets_[partition]));
-  }
+  CDP_ASSIGN_OR_RETURN(
+      next_offsets_,
+      ResumeConsumer(log_, options_.consumer, {flushed.begin(), flushed.end()}, "the event store"));
   resumed_ = true;
   return Status::Ok();
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -68,5 +69,15 @@ class EventLog {
 
 // The partition of a key: a stable hash (the same across runs and machines).
 int PartitionOfKey(std::string_view key, int partition_count);
+
+// Where a consumer whose sink records its own progress (the event store, the
+// identity store) resumes: the next offset of every partition, from the
+// (partition, next offset) pairs the sink holds (0 where it holds none). The
+// consumer is committed there at once, so that the log keeps everything the
+// sink has not consumed yet even before its first batch. Internal error,
+// naming `sink`, when the sink names a partition the log does not have.
+Result<std::vector<uint64_t>> ResumeConsumer(EventLog& log, std::string_view consumer,
+                                             const std::vector<std::pair<int, uint64_t>>& consumed,
+                                             std::string_view sink);
 
 }  // namespace cdp

@@ -408,34 +408,16 @@ int ConnectGuarded(sqlite3* db, void* client_data, int argc, const char* const* 
   return Guard(nullptr, [&] { return Connect(db, client_data, argc, argv, out, error); });
 }
 
-// Eponymous-only: no xCreate, so `events` cannot be created under another
-// name or with arguments; no xUpdate, so it cannot be written.
-const sqlite3_module kEventsModule = {
-    /* iVersion */ 1,
-    /* xCreate */ nullptr,
-    /* xConnect */ ConnectGuarded,
-    /* xBestIndex */ BestIndexGuarded,
-    /* xDisconnect */ Disconnect,
-    /* xDestroy */ Disconnect,
-    /* xOpen */ Open,
-    /* xClose */ Close,
-    /* xFilter */ FilterGuarded,
-    /* xNext */ Next,
-    /* xEof */ Eof,
-    /* xColumn */ Column,
-    /* xRowid */ Rowid,
-    /* xUpdate */ nullptr,
-    /* xBegin */ nullptr,
-    /* xSync */ nullptr,
-    /* xCommit */ nullptr,
-    /* xRollback */ nullptr,
-    /* xFindFunction */ nullptr,
-    /* xRename */ nullptr,
-    /* xSavepoint */ nullptr,
-    /* xRelease */ nullptr,
-    /* xRollbackTo */ nullptr,
-    /* xShadowName */ nullptr,
-};
+const sqlite3_module kEventsModule = ReadOnlyEponymousModule({.connect = ConnectGuarded,
+                                                              .best_index = BestIndexGuarded,
+                                                              .disconnect = Disconnect,
+                                                              .open = Open,
+                                                              .close = Close,
+                                                              .filter = FilterGuarded,
+                                                              .next = Next,
+                                                              .eof = Eof,
+                                                              .column = Column,
+                                                              .rowid = Rowid});
 
 void DestroySource(void* source) { delete static_cast<EventsTableSource*>(source); }
 

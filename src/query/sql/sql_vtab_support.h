@@ -40,4 +40,38 @@ int GuardVtabCall(SqlRunState* state, sqlite3_vtab* table, std::string_view what
 // text (sql_time_text.h), the rest as their storage class.
 void ResultSqlCell(sqlite3_context* context, const RowChunk& rows, const SqlCell& cell);
 
+// The callbacks of a read-only eponymous table.
+struct ReadOnlyTableCallbacks {
+  decltype(sqlite3_module::xConnect) connect;
+  decltype(sqlite3_module::xBestIndex) best_index;
+  decltype(sqlite3_module::xDisconnect) disconnect;
+  decltype(sqlite3_module::xOpen) open;
+  decltype(sqlite3_module::xClose) close;
+  decltype(sqlite3_module::xFilter) filter;
+  decltype(sqlite3_module::xNext) next;
+  decltype(sqlite3_module::xEof) eof;
+  decltype(sqlite3_module::xColumn) column;
+  decltype(sqlite3_module::xRowid) rowid;
+};
+
+// The module of a table that is eponymous only (no xCreate: it cannot be
+// created under another name or with arguments) and read-only (no xUpdate,
+// no transaction callbacks).
+constexpr sqlite3_module ReadOnlyEponymousModule(const ReadOnlyTableCallbacks& callbacks) {
+  sqlite3_module module{};
+  module.iVersion = 1;
+  module.xConnect = callbacks.connect;
+  module.xBestIndex = callbacks.best_index;
+  module.xDisconnect = callbacks.disconnect;
+  module.xDestroy = callbacks.disconnect;
+  module.xOpen = callbacks.open;
+  module.xClose = callbacks.close;
+  module.xFilter = callbacks.filter;
+  module.xNext = callbacks.next;
+  module.xEof = callbacks.eof;
+  module.xColumn = callbacks.column;
+  module.xRowid = callbacks.rowid;
+  return module;
+}
+
 }  // namespace cdp::query

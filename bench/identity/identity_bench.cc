@@ -1,9 +1,10 @@
 // The cdp side of `make bench-identity` (bench/identity/run), in subcommands:
-//   apply --input F --workspace W --db D [--batch N]
+//   apply --input F --workspace W --db D [--batch N] [--links-only]
 //       creates the metadata database D (migrated, with workspace W) and
-//       sends every event of the `cdp gen` NDJSON F through the identity
-//       service in batches of N, as the identity loader would; times only
-//       the service (parsing is outside the clock) and prints key-value lines
+//       sends every event of the `cdp gen` NDJSON F (or only its identify and
+//       alias events) through the identity service in batches of N, as the
+//       identity loader would; times only the service (parsing is outside
+//       the clock) and prints key-value lines
 //   lookups --db D --workspace W --count N [--seed S]
 //       N profile lookups (GetProfile, cache off) of ids drawn at random from
 //       every id of the database, against the same ids' one-row lookup
@@ -33,7 +34,8 @@ struct ApplyOptions {
   std::string input;
   std::string workspace;
   std::string db;
-  size_t batch = 10'000;
+  size_t batch = 50'000;  // the identity loader's max_batch_events
+  bool links_only = false;
 };
 
 Status CreateDatabase(const std::string& path, const std::string& workspace_id) {
@@ -68,6 +70,7 @@ Status Apply(const ApplyOptions& options) {
   while (true) {
     CDP_RETURN_IF_ERROR(reader->Next(options.batch, events));
     if (events.empty()) break;
+    if (options.links_only) std::erase_if(events, [](const Event& e) { return !IsLink(e); });
     links += static_cast<uint64_t>(std::count_if(events.begin(), events.end(), IsLink));
     total += events.size();
     load_clock.StartEngine();
@@ -173,6 +176,7 @@ int Main(int argc, char** argv) {
   apply_command->add_option("--db", apply.db, "the metadata database to create")->required();
   apply_command->add_option("--batch", apply.batch, "events per ApplyEvents")
       ->check(CLI::Range(1, 1'000'000));
+  apply_command->add_flag("--links-only", apply.links_only, "only identify and alias events");
   LookupOptions lookups;
   CLI::App* lookups_command = app.add_subcommand("lookups", "profile lookup latency");
   lookups_command->add_option("--db", lookups.db)->required();

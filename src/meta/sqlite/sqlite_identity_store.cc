@@ -26,7 +26,7 @@ namespace {
 constexpr int64_t kScanChunkRows = 500;
 
 // Each connection's page cache, in KiB (see OpenSqliteIdentityStore).
-constexpr int kCacheKiB = 32 * 1024;
+constexpr int kCacheKiB = 128 * 1024;
 
 constexpr char kLinkColumns[] =
     "l.workspace_id, l.seq, l.kind, l.from_id, l.to_id, l.message_id, l.event_timestamp, "

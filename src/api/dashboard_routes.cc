@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "api/api_auth.h"
 #include "api/page.h"
 #include "core/json_writer.h"
 #include "core/log.h"
@@ -284,10 +283,8 @@ struct DashboardView {
   bool with_results = false;
 };
 
-Result<DashboardView> ReadDashboardView(http::Request& request, QueryLibrary& library,
-                                        const SecretKeyAuthenticator& secret_keys) {
-  CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                       AuthenticateApiRequest(request, secret_keys));
+Result<DashboardView> ReadDashboardView(const http::Request& request, QueryLibrary& library,
+                                        const std::string& workspace_id) {
   DashboardView view;
   CDP_ASSIGN_OR_RETURN(view.with_results, WithResults(request));
   CDP_ASSIGN_OR_RETURN(view.dashboard, library.GetDashboard(workspace_id, request.PathParam("id")));
@@ -296,13 +293,13 @@ Result<DashboardView> ReadDashboardView(http::Request& request, QueryLibrary& li
 
 }  // namespace
 
-void AddDashboardRoutes(http::Router& router, QueryLibrary& library, query::QueryRunner& runner,
-                        const SecretKeyAuthenticator& secret_keys, const Clock& clock,
+void AddDashboardRoutes(ApiRoutes& routes, const AuditRecorder& audit, QueryLibrary& library,
+                        query::QueryRunner& runner, const Clock& clock,
                         DashboardRoutesOptions options) {
-  router.Add(
-      "POST", "/dashboards", http::Immediate([&](http::Request& request) -> Result<http::Response> {
-        CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                             AuthenticateApiRequest(request, secret_keys));
+  routes.Add(
+      "POST", "/dashboards", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
         CDP_ASSIGN_OR_RETURN(DashboardFields fields,
                              ParseDashboardFields(request.body(), /*creating=*/true));
         Dashboard dashboard;
@@ -323,10 +320,10 @@ void AddDashboardRoutes(http::Router& router, QueryLibrary& library, query::Quer
         return DashboardResponse(201, stored);
       }));
 
-  router.Add(
-      "GET", "/dashboards", http::Immediate([&](http::Request& request) -> Result<http::Response> {
-        CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                             AuthenticateApiRequest(request, secret_keys));
+  routes.Add(
+      "GET", "/dashboards", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
         CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
                              ReadPageRequest(request, kMaxQueryLibraryPageSize));
         CDP_ASSIGN_OR_RETURN(
@@ -337,70 +334,82 @@ void AddDashboardRoutes(http::Router& router, QueryLibrary& library, query::Quer
             [](JsonWriter& json, const Dashboard& item) { WriteDashboard(json, item, nullptr); });
       }));
 
-  router.Add("GET", "/dashboards/{id}",
-             [&library, &runner, &secret_keys, run_widgets = std::move(options.run_widgets)](
-                 http::Request& request, http::Reply reply) {
-               Result<DashboardView> view = ReadDashboardView(request, library, secret_keys);
-               if (!view.ok()) {
-                 reply.Fail(view.status());
-                 return;
-               }
-               if (!view->with_results) {
-                 reply.Send(DashboardResponse(200, view->dashboard));
-                 return;
-               }
-               // Shared with the work, which may be dropped unrun (a busy
-               // executor) and so must not be the Reply's only owner.
-               auto shared_reply = std::make_shared<http::Reply>(std::move(reply));
-               std::function<void()> work = [&library, &runner, shared_reply,
-                                             dashboard = std::move(view->dashboard)] {
-                 const std::vector<Result<WidgetAnswer>> answers =
-                     RunWidgets(library, runner, dashboard);
-                 shared_reply->Send(DashboardResponse(200, dashboard, &answers));
-               };
-               if (!run_widgets) {
-                 work();
-               } else if (!run_widgets(std::move(work))) {
-                 shared_reply->Fail(Status::Unavailable("the query workers are busy: retry shortly",
-                                                        std::chrono::seconds(1)));
-               }
-             });
+  routes.Add(
+      "GET", "/dashboards/{id}", Permission::kRead,
+      [&library, &runner, run_widgets = std::move(options.run_widgets)](
+          http::Request& request, http::Reply reply, const Caller& caller) {
+        Result<DashboardView> view = ReadDashboardView(request, library, caller.workspace_id());
+        if (!view.ok()) {
+          reply.Fail(view.status());
+          return;
+        }
+        if (!view->with_results) {
+          reply.Send(DashboardResponse(200, view->dashboard));
+          return;
+        }
+        // Shared with the work, which may be dropped unrun (a busy
+        // executor) and so must not be the Reply's only owner.
+        auto shared_reply = std::make_shared<http::Reply>(std::move(reply));
+        std::function<void()> work = [&library, &runner, shared_reply,
+                                      dashboard = std::move(view->dashboard)] {
+          const std::vector<Result<WidgetAnswer>> answers = RunWidgets(library, runner, dashboard);
+          shared_reply->Send(DashboardResponse(200, dashboard, &answers));
+        };
+        if (!run_widgets) {
+          work();
+        } else if (!run_widgets(std::move(work))) {
+          shared_reply->Fail(Status::Unavailable("the query workers are busy: retry shortly",
+                                                 std::chrono::seconds(1)));
+        }
+      });
 
-  router.Add("PUT", "/dashboards/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               const std::string_view id = request.PathParam("id");
-               CDP_ASSIGN_OR_RETURN(DashboardFields fields,
-                                    ParseDashboardFields(request.body(), /*creating=*/false));
-               DashboardChanges changes;
-               changes.name = std::move(fields.name);
-               changes.description = std::move(fields.description);
-               if (fields.widgets) {
-                 // Kept widget ids are checked against the dashboard as it is.
-                 std::optional<Dashboard> current;
-                 for (const WidgetFields& widget : *fields.widgets) {
-                   if (widget.id && !current) {
-                     CDP_ASSIGN_OR_RETURN(current, library.GetDashboard(workspace_id, id));
-                   }
-                 }
-                 CDP_ASSIGN_OR_RETURN(changes.widgets,
-                                      WidgetsToStore(std::move(*fields.widgets),
-                                                     current ? &*current : nullptr, clock));
-               }
-               changes.updated_at = clock.Now();
-               CDP_ASSIGN_OR_RETURN(const Dashboard dashboard,
-                                    library.UpdateDashboard(workspace_id, id, changes));
-               return DashboardResponse(200, dashboard);
-             }));
+  routes.Add(
+      "PUT", "/dashboards/{id}", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        const std::string_view id = request.PathParam("id");
+        CDP_ASSIGN_OR_RETURN(DashboardFields fields,
+                             ParseDashboardFields(request.body(), /*creating=*/false));
+        DashboardChanges changes;
+        changes.name = std::move(fields.name);
+        changes.description = std::move(fields.description);
+        if (fields.widgets) {
+          // Kept widget ids are checked against the dashboard as it is.
+          std::optional<Dashboard> current;
+          for (const WidgetFields& widget : *fields.widgets) {
+            if (widget.id && !current) {
+              CDP_ASSIGN_OR_RETURN(current, library.GetDashboard(workspace_id, id));
+            }
+          }
+          CDP_ASSIGN_OR_RETURN(
+              changes.widgets,
+              WidgetsToStore(std::move(*fields.widgets), current ? &*current : nullptr, clock));
+        }
+        changes.updated_at = clock.Now();
+        CDP_ASSIGN_OR_RETURN(const Dashboard dashboard,
+                             library.UpdateDashboard(workspace_id, id, changes));
+        return DashboardResponse(200, dashboard);
+      }));
 
-  router.Add("DELETE", "/dashboards/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_RETURN_IF_ERROR(library.DeleteDashboard(workspace_id, request.PathParam("id")));
-               return http::Response::NoContent();
-             }));
+  routes.Add(
+      "DELETE", "/dashboards/{id}", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        const std::string_view id = request.PathParam("id");
+        // Read first: the audit entry names what went.
+        CDP_ASSIGN_OR_RETURN(const Dashboard dashboard, library.GetDashboard(workspace_id, id));
+        CDP_RETURN_IF_ERROR(library.DeleteDashboard(workspace_id, id));
+        JsonWriter details;
+        details.BeginObject()
+            .Key("name")
+            .String(dashboard.name)
+            .Key("widgets")
+            .Uint(dashboard.widgets.size())
+            .EndObject();
+        audit.Record(request, caller, "dashboard.delete", "dashboard", id,
+                     std::move(details).Take());
+        return http::Response::NoContent();
+      }));
 }
 
 }  // namespace cdp::api

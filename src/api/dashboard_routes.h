@@ -2,9 +2,9 @@
 
 #include <functional>
 
-#include "auth/secret_key_authenticator.h"
+#include "api/api_routes.h"
+#include "api/audit_recorder.h"
 #include "core/clock.h"
-#include "http/router.h"
 #include "meta/query_library.h"
 #include "query/query_runner.h"
 
@@ -20,7 +20,8 @@ struct DashboardRoutesOptions {
   std::function<bool(std::function<void()> work)> run_widgets;
 };
 
-// The workspace's dashboards (secret key). A dashboard is
+// The workspace's dashboards (read to list and get; build to create, change
+// and delete). A dashboard is
 //   {"id", "name", "description", "widgets": [widget...], "created_at", "updated_at"}
 // and a widget, one tile showing a saved query of the same workspace,
 //   {"id", "saved_query_id", "title" (null when none),
@@ -59,9 +60,10 @@ struct DashboardRoutesOptions {
 // saved query of another workspace is 400 (field
 // "widgets[i].saved_query_id"). Every invalid field is a 400 naming it;
 // unknown fields are refused.
+// A deletion is audited (dashboard.delete, with the dashboard's name).
 // Every argument must outlive the router.
-void AddDashboardRoutes(http::Router& router, QueryLibrary& library, query::QueryRunner& runner,
-                        const SecretKeyAuthenticator& secret_keys, const Clock& clock,
+void AddDashboardRoutes(ApiRoutes& routes, const AuditRecorder& audit, QueryLibrary& library,
+                        query::QueryRunner& runner, const Clock& clock,
                         DashboardRoutesOptions options = {});
 
 }  // namespace cdp::api

@@ -13,12 +13,12 @@
 
 #include "api/saved_query_routes.h"
 #include "api/testing/query_library_routes_test.h"
+#include "auth/api_key_format.h"
 #include "auth/workspace_provisioner.h"
 #include "core/json_writer.h"
 #include "core/uuid.h"
 #include "http/response.h"
 #include "meta/sqlite/sqlite_query_library.h"
-#include "meta/sqlite/sqlite_test_store.h"
 #include "support/captured_reply.h"
 #include "support/json_pointer.h"
 #include "support/temp_dir.h"
@@ -87,7 +87,7 @@ class DashboardRoutesTest : public testing::QueryLibraryRoutesTest {
   void SetUp() override {
     QueryLibraryRoutesTest::SetUp();
     if (HasFatalFailure()) return;
-    AddSavedQueryRoutes(router_, *library_, *authenticator_, clock_);
+    AddSavedQueryRoutes(access_.routes(), access_.audit(), *library_, clock_);
     DashboardRoutesOptions options;
     // The executor under test's control: inline unless a test defers or refuses.
     options.run_widgets = [this](std::function<void()> work) {
@@ -99,7 +99,8 @@ class DashboardRoutesTest : public testing::QueryLibraryRoutesTest {
       }
       return true;
     };
-    AddDashboardRoutes(router_, *library_, runner_, *authenticator_, clock_, std::move(options));
+    AddDashboardRoutes(access_.routes(), access_.audit(), *library_, runner_, clock_,
+                       std::move(options));
   }
 
   // POST /queries as `secret_key` (acme's by default); returns the new id.
@@ -139,7 +140,7 @@ class DashboardRoutesTest : public testing::QueryLibraryRoutesTest {
   std::vector<std::function<void()>> deferred_;
 };
 
-TEST_F(DashboardRoutesTest, EveryRouteNeedsASecretKeyAndStaysInItsWorkspace) {
+TEST_F(DashboardRoutesTest, EveryRouteNeedsCredentialsAndStaysInItsWorkspace) {
   const std::string query = SaveQuery("{}");
   const std::string id = StringAt(CreateDashboard({WidgetJson(query)}), "/id");
   const std::string path = "/dashboards/" + id;
@@ -346,6 +347,41 @@ TEST_F(DashboardRoutesTest, DeletingAQueryADashboardShowsIsAConflict) {
   EXPECT_NE(refused.body.find("'Growth' (" + id + ")"), std::string::npos) << refused.body;
   EXPECT_EQ(Call("DELETE", "/dashboards/" + id, acme_.secret_key).status, 204);
   EXPECT_EQ(Call("DELETE", "/queries/" + query, acme_.secret_key).status, 204);
+  // Both deletions are in the audit log, newest first, by the admin key.
+  const std::vector<AuditEntry> entries = AcmeAudit();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "saved_query.delete");
+  EXPECT_EQ(entries[0].target_id, query);
+  EXPECT_EQ(entries[1].action, "dashboard.delete");
+  EXPECT_EQ(entries[1].target_kind, "dashboard");
+  EXPECT_EQ(entries[1].target_id, id);
+  EXPECT_EQ(JsonAt(entries[1].details, "/name"), R"("Growth")");
+  EXPECT_EQ(JsonAt(entries[1].details, "/widgets"), "1");
+  EXPECT_EQ(entries[1].actor.kind, AuditActorKind::kApiKey);
+  EXPECT_EQ(entries[1].actor.label, MaskedKey(acme_.secret_key.substr(0, 8)));
+}
+
+TEST_F(DashboardRoutesTest, ViewersReadMembersBuild) {
+  const std::string query = SaveQuery("{}");
+  const std::string id = StringAt(CreateDashboard({WidgetJson(query)}), "/id");
+  const std::string path = "/dashboards/" + id;
+  const std::string viewer = access_.MemberToken(acme_.workspace.id, Role::kViewer);
+  const std::string member = access_.MemberToken(acme_.workspace.id, Role::kMember);
+  EXPECT_EQ(Call("GET", "/dashboards", viewer).status, 200);
+  EXPECT_EQ(Call("GET", path, viewer).status, 200);
+  const http::Response with_results = Call("GET", path + "?results=true", viewer);
+  EXPECT_EQ(with_results.status, 200) << with_results.body;
+  EXPECT_EQ(JsonAt(with_results.body, "/widgets/0/answer/rows"), "0");
+  EXPECT_EQ(Call("POST", "/dashboards", viewer, R"({"name": "Mine"})").status, 403);
+  EXPECT_EQ(Call("PUT", path, viewer, R"({"name": "Mine"})").status, 403);
+  EXPECT_EQ(Call("DELETE", path, viewer).status, 403);
+  EXPECT_EQ(Call("PUT", path, member, R"({"name": "Ours"})").status, 200);
+  EXPECT_EQ(Call("POST", "/dashboards", member, R"({"name": "Mine"})").status, 201);
+  EXPECT_EQ(Call("DELETE", path, member).status, 204);
+  // The widget's query ran in acme only.
+  for (const KeyCountingRunner::Call& call : runner_.calls()) {
+    EXPECT_EQ(call.workspace_id, acme_.workspace.id);
+  }
 }
 
 TEST_F(DashboardRoutesTest, ResultsCarryEachWidgetsAnswerOrItsError) {

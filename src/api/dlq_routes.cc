@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "api/api_auth.h"
+#include <map>
+
 #include "api/page.h"
 #include "core/json_writer.h"
 
@@ -72,31 +73,52 @@ Result<ReplayRequest> ParseReplayRequest(std::string_view body) {
   return request;
 }
 
+// How many replayed ids an audit entry lists; the counts cover them all.
+constexpr size_t kMaxAuditedIds = 100;
+
+// The audit details of a replay: what was asked and what came of it, by
+// outcome, with the ids (never the events: they are customer data).
+std::string ReplayAuditDetails(const ReplayRequest& replay,
+                               const std::vector<ingest::ReplayItemResult>& results) {
+  std::map<std::string_view, uint64_t> outcomes;
+  for (const ingest::ReplayItemResult& result : results) {
+    ++outcomes[ingest::ReplayVerdictName(result.verdict)];
+  }
+  JsonWriter json;
+  json.BeginObject().Key("all").Bool(replay.all).Key("requested").Uint(results.size());
+  json.Key("outcomes").BeginObject();
+  for (const auto& [outcome, count] : outcomes) json.Key(outcome).Uint(count);
+  json.EndObject().Key("ids").BeginArray();
+  for (size_t i = 0; i < results.size() && i < kMaxAuditedIds; ++i) json.String(results[i].id);
+  json.EndArray().Key("ids_truncated").Bool(results.size() > kMaxAuditedIds);
+  return std::move(json.EndObject()).Take();
+}
+
 }  // namespace
 
-void AddDeadLetterRoutes(http::Router& router, DeadLetterStore& dead_letters,
-                         ingest::DeadLetterReplayer& replayer,
-                         const SecretKeyAuthenticator& secret_keys) {
-  router.Add("GET", "/dlq", http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
-                                    ReadPageRequest(request, kMaxDeadLetterPageSize));
-               CDP_ASSIGN_OR_RETURN(const DeadLetterPage page,
-                                    dead_letters.ListDeadLetters(workspace_id, request_page.cursor,
-                                                                 request_page.limit));
-               return PageResponse<DeadLetter>(page.results, page.next_cursor,
-                                               [](JsonWriter& json, const DeadLetter& item) {
-                                                 json.BeginObject();
-                                                 WriteDeadLetter(json, item);
-                                                 json.EndObject();
-                                               });
-             }));
+void AddDeadLetterRoutes(ApiRoutes& routes, const AuditRecorder& audit,
+                         DeadLetterStore& dead_letters, ingest::DeadLetterReplayer& replayer) {
+  routes.Add(
+      "GET", "/dlq", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
+                             ReadPageRequest(request, kMaxDeadLetterPageSize));
+        CDP_ASSIGN_OR_RETURN(
+            const DeadLetterPage page,
+            dead_letters.ListDeadLetters(workspace_id, request_page.cursor, request_page.limit));
+        return PageResponse<DeadLetter>(page.results, page.next_cursor,
+                                        [](JsonWriter& json, const DeadLetter& item) {
+                                          json.BeginObject();
+                                          WriteDeadLetter(json, item);
+                                          json.EndObject();
+                                        });
+      }));
 
-  router.Add(
-      "GET", "/dlq/{id}", http::Immediate([&](http::Request& request) -> Result<http::Response> {
-        CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                             AuthenticateApiRequest(request, secret_keys));
+  routes.Add(
+      "GET", "/dlq/{id}", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
         const std::string_view id = request.PathParam("id");
         CDP_ASSIGN_OR_RETURN(const DeadLetter letter, dead_letters.GetDeadLetter(workspace_id, id));
         CDP_ASSIGN_OR_RETURN(const std::vector<ReplayAttempt> attempts,
@@ -122,30 +144,33 @@ void AddDeadLetterRoutes(http::Router& router, DeadLetterStore& dead_letters,
         return http::Response::Json(200, std::move(json.EndArray().EndObject()).Take());
       }));
 
-  router.Add("POST", "/dlq/replay",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(ReplayRequest replay, ParseReplayRequest(request.body()));
-               if (replay.all) {
-                 CDP_ASSIGN_OR_RETURN(replay.ids,
-                                      replayer.PendingIds(workspace_id, ingest::kMaxReplayIds));
-               }
-               CDP_ASSIGN_OR_RETURN(const std::vector<ingest::ReplayItemResult> results,
-                                    replayer.Replay(workspace_id, replay.ids));
-               JsonWriter json;
-               json.BeginObject().Key("results").BeginArray();
-               for (const ingest::ReplayItemResult& result : results) {
-                 json.BeginObject().Key("id").String(result.id).Key("outcome").String(
-                     ingest::ReplayVerdictName(result.verdict));
-                 if (result.verdict == ingest::ReplayVerdict::kRejected) {
-                   json.Key("reason");
-                   WriteReason(json, result.reason);
-                 }
-                 json.EndObject();
-               }
-               return http::Response::Json(200, std::move(json.EndArray().EndObject()).Take());
-             }));
+  routes.Add(
+      "POST", "/dlq/replay", Permission::kAdmin,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(ReplayRequest replay, ParseReplayRequest(request.body()));
+        if (replay.all) {
+          CDP_ASSIGN_OR_RETURN(replay.ids,
+                               replayer.PendingIds(workspace_id, ingest::kMaxReplayIds));
+        }
+        CDP_ASSIGN_OR_RETURN(const std::vector<ingest::ReplayItemResult> results,
+                             replayer.Replay(workspace_id, replay.ids));
+        audit.Record(request, caller, "dead_letter.replay", "dead_letter",
+                     results.size() == 1 ? results.front().id : std::string(),
+                     ReplayAuditDetails(replay, results));
+        JsonWriter json;
+        json.BeginObject().Key("results").BeginArray();
+        for (const ingest::ReplayItemResult& result : results) {
+          json.BeginObject().Key("id").String(result.id).Key("outcome").String(
+              ingest::ReplayVerdictName(result.verdict));
+          if (result.verdict == ingest::ReplayVerdict::kRejected) {
+            json.Key("reason");
+            WriteReason(json, result.reason);
+          }
+          json.EndObject();
+        }
+        return http::Response::Json(200, std::move(json.EndArray().EndObject()).Take());
+      }));
 }
 
 }  // namespace cdp::api

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "api/client_address.h"
 #include "auth/credentials.h"
 #include "core/json_writer.h"
 #include "http/error_response.h"
@@ -31,30 +32,6 @@ std::string HeaderCredential(const http::Request& request) {
     return std::string(*token);
   }
   return std::string(request.Header("X-Write-Key"));
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
-
-// The client's address: the peer's, or the one the outermost trusted proxy
-// saw, which is the `trusted`-th entry of X-Forwarded-For from the right
-// (each proxy appends the address it received from). Entries left of it were
-// written by the client and prove nothing.
-std::string ClientIp(const http::Request& request, int trusted) {
-  const std::string_view forwarded = request.Header("X-Forwarded-For");
-  if (trusted <= 0 || forwarded.empty()) return std::string(request.remote_address());
-  std::string_view rest = forwarded;
-  std::string_view entry;
-  for (int i = 0; i < trusted; ++i) {
-    const size_t comma = rest.rfind(',');
-    entry = Trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(0, comma);
-  }
-  return entry.empty() ? std::string(request.remote_address()) : std::string(entry);
 }
 
 void AddRateHeaders(const IngestResult& result, http::Response& response) {
@@ -114,7 +91,7 @@ http::Handler IngestHandler(const ingest::IngestService& service, Endpoint endpo
       ingest.format = IngestFormat::kCapture;
     }
     ingest.credential = HeaderCredential(request);
-    ingest.client_ip = ClientIp(request, trusted_proxies);
+    ingest.client_ip = ClientAddress(request, trusted_proxies);
     ingest.user_agent = std::string(request.Header("User-Agent"));
     const IngestFormat format = ingest.format;
     // The request lives until the reply is sent (see http::Request). The
@@ -156,16 +133,21 @@ void AddIngestRoutes(http::Router& router, const ingest::IngestService& service,
                                EventType::kScreen, EventType::kGroup, EventType::kAlias}) {
     const Endpoint endpoint{IngestFormat::kSegment, type};
     const std::string_view name = EventTypeName(type);
-    router.Add("POST", fmt::format("/v1/{}", name), IngestHandler(service, endpoint, trusted));
-    router.Add("POST", fmt::format("/{}", name), IngestHandler(service, endpoint, trusted));
+    router.Add("POST", fmt::format("/v1/{}", name), http::RouteAccess::kIngestion,
+               IngestHandler(service, endpoint, trusted));
+    router.Add("POST", fmt::format("/{}", name), http::RouteAccess::kIngestion,
+               IngestHandler(service, endpoint, trusted));
   }
   const Endpoint segment_batch{IngestFormat::kSegment, std::nullopt};
-  router.Add("POST", "/v1/batch", IngestHandler(service, segment_batch, trusted));
-  router.Add("POST", "/v1/import", IngestHandler(service, segment_batch, trusted));
-  router.Add("POST", "/import", IngestHandler(service, segment_batch, trusted));
-  router.Add("POST", "/batch",
+  router.Add("POST", "/v1/batch", http::RouteAccess::kIngestion,
+             IngestHandler(service, segment_batch, trusted));
+  router.Add("POST", "/v1/import", http::RouteAccess::kIngestion,
+             IngestHandler(service, segment_batch, trusted));
+  router.Add("POST", "/import", http::RouteAccess::kIngestion,
+             IngestHandler(service, segment_batch, trusted));
+  router.Add("POST", "/batch", http::RouteAccess::kIngestion,
              IngestHandler(service, {IngestFormat::kSegment, std::nullopt, true}, trusted));
-  router.Add("POST", "/capture",
+  router.Add("POST", "/capture", http::RouteAccess::kIngestion,
              IngestHandler(service, {IngestFormat::kCapture, std::nullopt}, trusted));
 }
 

@@ -12,7 +12,9 @@ struct IngestRoutesOptions {
   int trusted_proxies = 0;
 };
 
-// The ingestion endpoints (authenticated by a write key, or a secret key):
+// The ingestion endpoints (RouteAccess::kIngestion: authenticated by the
+// ingest service with a write key, or an admin secret key, not by the API's
+// access guard; browsers of the CDP_CORS_ORIGINS origins, without cookies):
 //   POST /v1/track /v1/identify /v1/page /v1/screen /v1/group /v1/alias
 //   POST /v1/batch /v1/import      the Segment HTTP Tracking API, and the
 //                                  same paths without /v1

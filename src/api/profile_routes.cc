@@ -7,7 +7,6 @@
 #include <string>
 #include <utility>
 
-#include "api/api_auth.h"
 #include "api/page.h"
 #include "api/profile_json.h"
 #include "api/profile_list_request.h"
@@ -82,53 +81,43 @@ void RunOrRefuse(const std::function<bool(std::function<void()>)>& run,
 
 }  // namespace
 
-void AddProfileRoutes(http::Router& router, identity::IdentityService& identities,
-                      query::QueryRunner& runner, const SecretKeyAuthenticator& secret_keys,
+void AddProfileRoutes(ApiRoutes& routes, const AuditRecorder& audit,
+                      identity::IdentityService& identities, query::QueryRunner& runner,
                       ProfileRoutesOptions options) {
-  router.Add("GET", "/profiles/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const identity::ProfileView view,
-                                    identities.GetProfile(workspace_id, request.PathParam("id")));
-               return http::Response::Json(200, ProfileViewJson(view));
-             }));
+  routes.Add(
+      "GET", "/profiles/{id}", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const identity::ProfileView view,
+                             identities.GetProfile(workspace_id, request.PathParam("id")));
+        return http::Response::Json(200, ProfileViewJson(view));
+      }));
 
-  router.Add("GET", "/profiles",
-             [&identities, &secret_keys, run = options.run_queries](http::Request& request,
-                                                                    http::Reply reply) {
-               Result<std::string> workspace_id = AuthenticateApiRequest(request, secret_keys);
-               if (!workspace_id.ok()) {
-                 reply.Fail(workspace_id.status());
-                 return;
-               }
-               Result<ProfileListRequest> list =
-                   ReadProfileListRequest(request, std::move(workspace_id).value());
-               if (!list.ok()) {
-                 reply.Fail(list.status());
-                 return;
-               }
-               RunOrRefuse(
-                   run, std::make_shared<http::Reply>(std::move(reply)),
-                   [&identities, list = std::move(list).value()]() -> Result<http::Response> {
-                     CDP_ASSIGN_OR_RETURN(const ProfilePage page, identities.ListProfiles(list));
-                     std::string next_cursor;
-                     if (page.has_more && !page.profiles.empty()) {
-                       const Profile& last = page.profiles.back();
-                       next_cursor = EncodeProfileCursor(last.last_seen, last.person);
-                     }
-                     return PageResponse<Profile>(page.profiles, next_cursor, &WriteProfile);
-                   });
-             });
+  routes.Add(
+      "GET", "/profiles", Permission::kRead,
+      [&identities, run = options.run_queries](http::Request& request, http::Reply reply,
+                                               const Caller& caller) {
+        Result<ProfileListRequest> list = ReadProfileListRequest(request, caller.workspace_id());
+        if (!list.ok()) {
+          reply.Fail(list.status());
+          return;
+        }
+        RunOrRefuse(run, std::make_shared<http::Reply>(std::move(reply)),
+                    [&identities, list = std::move(list).value()]() -> Result<http::Response> {
+                      CDP_ASSIGN_OR_RETURN(const ProfilePage page, identities.ListProfiles(list));
+                      std::string next_cursor;
+                      if (page.has_more && !page.profiles.empty()) {
+                        const Profile& last = page.profiles.back();
+                        next_cursor = EncodeProfileCursor(last.last_seen, last.person);
+                      }
+                      return PageResponse<Profile>(page.profiles, next_cursor, &WriteProfile);
+                    });
+      });
 
-  router.Add("GET", "/profiles/{id}/events",
-             [&identities, &runner, &secret_keys, run = options.run_queries](http::Request& request,
-                                                                             http::Reply reply) {
-               Result<std::string> workspace_id = AuthenticateApiRequest(request, secret_keys);
-               if (!workspace_id.ok()) {
-                 reply.Fail(workspace_id.status());
-                 return;
-               }
+  routes.Add("GET", "/profiles/{id}/events", Permission::kRead,
+             [&identities, &runner, run = options.run_queries](
+                 http::Request& request, http::Reply reply, const Caller& caller) {
+               const std::string& workspace_id = caller.workspace_id();
                Result<PageRequest> page = ReadPageRequest(request, query::EventsRequest::kMaxLimit);
                if (!page.ok()) {
                  reply.Fail(page.status());
@@ -137,14 +126,14 @@ void AddProfileRoutes(http::Router& router, identity::IdentityService& identitie
                // A person no event ever named has no timeline: 404, not an
                // empty page.
                Result<identity::ProfileView> view =
-                   identities.GetProfile(*workspace_id, request.PathParam("id"));
+                   identities.GetProfile(workspace_id, request.PathParam("id"));
                if (!view.ok()) {
                  reply.Fail(view.status());
                  return;
                }
                RunOrRefuse(
                    run, std::make_shared<http::Reply>(std::move(reply)),
-                   [&runner, workspace_id = std::move(workspace_id).value(),
+                   [&runner, workspace_id,
                     body = TimelineRequest(view->profile_id, *page)]() -> Result<http::Response> {
                      CDP_ASSIGN_OR_RETURN(
                          const query::QueryAnswer answer,
@@ -153,16 +142,26 @@ void AddProfileRoutes(http::Router& router, identity::IdentityService& identitie
                    });
              });
 
-  router.Add("POST", "/profiles/{id}/unmerge",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const std::string merge_id, ParseMergeId(request.body()));
-               CDP_ASSIGN_OR_RETURN(
-                   const identity::UnmergeOutcome outcome,
-                   identities.Unmerge(workspace_id, request.PathParam("id"), merge_id));
-               return http::Response::Json(200, UnmergeOutcomeJson(outcome));
-             }));
+  routes.Add(
+      "POST", "/profiles/{id}/unmerge", Permission::kAdmin,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const std::string merge_id, ParseMergeId(request.body()));
+        CDP_ASSIGN_OR_RETURN(const identity::UnmergeOutcome outcome,
+                             identities.Unmerge(workspace_id, request.PathParam("id"), merge_id));
+        JsonWriter details;
+        details.BeginObject()
+            .Key("merge_id")
+            .String(merge_id)
+            .Key("kept")
+            .String(outcome.kept.profile_id)
+            .Key("split_off")
+            .String(outcome.split_off.profile_id)
+            .EndObject();
+        audit.Record(request, caller, "profile.unmerge", "profile", outcome.kept.profile_id,
+                     std::move(details).Take());
+        return http::Response::Json(200, UnmergeOutcomeJson(outcome));
+      }));
 }
 
 }  // namespace cdp::api

@@ -2,8 +2,8 @@
 
 #include <functional>
 
-#include "auth/secret_key_authenticator.h"
-#include "http/router.h"
+#include "api/api_routes.h"
+#include "api/audit_recorder.h"
 #include "identity/identity_service.h"
 #include "query/query_runner.h"
 
@@ -20,8 +20,9 @@ struct ProfileRoutesOptions {
   std::function<bool(std::function<void()> work)> run_queries;
 };
 
-// The workspace's profiles: persons stitched from their ids (secret key;
-// docs/profiles.md explains the stitching, docs/openapi.yaml the fields).
+// The workspace's profiles: persons stitched from their ids (read; admin to
+// unmerge; docs/profiles.md explains the stitching, docs/openapi.yaml the
+// fields).
 //
 //   GET  /profiles/{id}           the profile (api/profile_json.h) with its
 //                                 merges; `id` is a profile id (also a former
@@ -44,9 +45,11 @@ struct ProfileRoutesOptions {
 //
 // An id no event of the key's workspace ever had is 404 (field "id"), as is
 // any id of another workspace. Every invalid parameter is a 400 naming it.
+// An unmerge is audited (profile.unmerge, target the kept profile, details
+// {"merge_id", "kept", "split_off"} profile ids).
 // Every argument must outlive the router.
-void AddProfileRoutes(http::Router& router, identity::IdentityService& identities,
-                      query::QueryRunner& runner, const SecretKeyAuthenticator& secret_keys,
+void AddProfileRoutes(ApiRoutes& routes, const AuditRecorder& audit,
+                      identity::IdentityService& identities, query::QueryRunner& runner,
                       ProfileRoutesOptions options = {});
 
 }  // namespace cdp::api

@@ -154,7 +154,8 @@ class ProfileRoutesTest : public testing::QueryLibraryRoutesTest {
         event_store_->store(),
         query::QueryService::Functions{{query::QueryKind::kEvents, query::RunEventsQuery}}, cache_,
         clock_, query::QueryServiceOptions{.persons = identities_.get()});
-    AddProfileRoutes(router_, *identities_, *queries_, *authenticator_, std::move(options));
+    AddProfileRoutes(access_.routes(), access_.audit(), *identities_, *queries_,
+                     std::move(options));
   }
 
   // The story of docs/profiles.md, in acme: a visitor (a1) signs up as u1
@@ -316,7 +317,7 @@ TEST_F(ProfileRoutesTest, EveryRouteIsRegisteredAndDocumented) {
                                    "GET /profiles/{id}/events", "POST /profiles/{id}/unmerge"}));
 }
 
-TEST_F(ProfileRoutesTest, EveryRouteNeedsASecretKeyOfTheWorkspace) {
+TEST_F(ProfileRoutesTest, EveryRouteNeedsCredentialsOfTheWorkspace) {
   Load(Story());
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"GET", "/profiles"},
@@ -459,9 +460,32 @@ TEST_F(ProfileRoutesTest, UnmergeSplitsThePersonAlongOneMerge) {
   const std::string merge_id = StringAt(before.body, "/merges/3/merge_id");
   ASSERT_EQ(StringAt(before.body, "/merges/3/kind"), "merge_dangerously");
 
+  // Reading is not enough to undo a merge: an admin's.
+  const std::string viewer = access_.MemberToken(acme_.workspace.id, Role::kViewer);
+  const std::string member = access_.MemberToken(acme_.workspace.id, Role::kMember);
+  EXPECT_EQ(Call("GET", "/profiles/u3", viewer).status, 200);
+  EXPECT_EQ(Call("GET", "/profiles/u3/events", viewer).status, 200);
+  EXPECT_EQ(Call("GET", "/profiles", viewer).status, 200);
+  for (const std::string& caller :
+       {viewer, member, access_.AddSecretKey(acme_.workspace.id, ApiKeyScope::kRead)}) {
+    EXPECT_EQ(Call("POST", "/profiles/u1/unmerge", caller, R"({"merge_id": ")" + merge_id + R"("})")
+                  .status,
+              403);
+  }
+  EXPECT_TRUE(AcmeAudit().empty());
+
   const http::Response split = Call("POST", "/profiles/u1/unmerge", acme_.secret_key,
                                     R"({"merge_id": ")" + merge_id + R"("})");
   ASSERT_EQ(split.status, 200) << split.body;
+  // Audited, with the ids of both persons.
+  const std::vector<AuditEntry> audited = AcmeAudit();
+  ASSERT_EQ(audited.size(), 1u);
+  EXPECT_EQ(audited[0].action, "profile.unmerge");
+  EXPECT_EQ(audited[0].target_kind, "profile");
+  EXPECT_EQ(audited[0].target_id, ProfileIdOfId("a1"));
+  EXPECT_EQ(StringAt(audited[0].details, "/merge_id"), merge_id);
+  EXPECT_EQ(StringAt(audited[0].details, "/kept"), ProfileIdOfId("a1"));
+  EXPECT_EQ(StringAt(audited[0].details, "/split_off"), ProfileIdOfId("a3"));
   EXPECT_EQ(StringAt(split.body, "/kept/id"), ProfileIdOfId("a1"));
   EXPECT_EQ(JsonAt(split.body, "/kept/user_ids"), R"(["u1"])");
   EXPECT_EQ(JsonAt(split.body, "/kept/anonymous_ids"), R"(["a1","a2"])");
@@ -500,6 +524,8 @@ TEST_F(ProfileRoutesTest, UnmergeSplitsThePersonAlongOneMerge) {
                  R"({"merge_id": ")" + first_merge + R"("})")
                 .status,
             404);
+  // Refused unmerges are not audited.
+  EXPECT_EQ(AcmeAudit().size(), 1u);
 }
 
 TEST_F(ProfileRoutesTest, InvalidParametersAre400NamingThem) {

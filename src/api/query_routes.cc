@@ -5,7 +5,6 @@
 
 #include <memory>
 
-#include "api/api_auth.h"
 #include "core/json_writer.h"
 #include "query/request_json.h"
 #include "query/service/query_answer_json.h"
@@ -91,18 +90,12 @@ Result<AsyncQueryRequest> ParseAsyncQueryRequest(std::string_view body,
 }
 
 // Runs one kind's analysis on the pool and answers from there.
-http::Handler RunQueryHandler(query::QueryService& service,
-                              const SecretKeyAuthenticator& secret_keys, QueryKind kind) {
-  return [&service, &secret_keys, kind](http::Request& request, http::Reply reply) {
-    Result<std::string> workspace_id = AuthenticateApiRequest(request, secret_keys);
-    if (!workspace_id.ok()) {
-      reply.Fail(workspace_id.status());
-      return;
-    }
+ApiHandler RunQueryHandler(query::QueryService& service, QueryKind kind) {
+  return [&service, kind](http::Request& request, http::Reply reply, const Caller& caller) {
     // Shared between this handler (which answers a refusal) and the task.
     auto shared_reply = std::make_shared<http::Reply>(std::move(reply));
     const Status submitted = service.Submit(
-        std::move(workspace_id).value(), kind, std::move(request.body()),
+        caller.workspace_id(), kind, std::move(request.body()),
         [shared_reply, kind](Result<QueryAnswer> outcome) {
           if (outcome.ok()) {
             shared_reply->Send(http::Response::Json(200, query::QueryAnswerJson(kind, *outcome)));
@@ -116,50 +109,49 @@ http::Handler RunQueryHandler(query::QueryService& service,
 
 }  // namespace
 
-void AddQueryRoutes(http::Router& router, query::QueryService& service,
-                    const SecretKeyAuthenticator& secret_keys) {
+void AddQueryRoutes(ApiRoutes& routes, query::QueryService& service) {
   for (const QueryKind kind : query::kQueryKinds) {
-    router.Add("POST", "/query/" + std::string(QueryKindName(kind)),
-               RunQueryHandler(service, secret_keys, kind));
+    routes.Add("POST", "/query/" + std::string(QueryKindName(kind)), Permission::kRead,
+               RunQueryHandler(service, kind));
   }
-  router.Add("POST", "/query/async",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(AsyncQueryRequest parsed,
-                                    ParseAsyncQueryRequest(request.body(), service));
-               CDP_ASSIGN_OR_RETURN(
-                   const AsyncJobSnapshot job,
-                   service.StartJob(workspace_id, parsed.kind, std::move(parsed.request)));
-               JsonWriter json;
-               json.BeginObject()
-                   .Key("id")
-                   .String(job.id)
-                   .Key("kind")
-                   .String(QueryKindName(job.kind))
-                   .Key("status")
-                   .String(query::AsyncJobStatusName(job.status))
-                   .EndObject();
-               http::Response response = http::Response::Json(202, std::move(json).Take());
-               response.headers.emplace_back("Location", "/query/async/" + job.id);
-               return response;
-             }));
-  router.Add("GET", "/query/async/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const AsyncJobSnapshot job,
-                                    service.GetJob(workspace_id, request.PathParam("id")));
-               return http::Response::Json(200, JobJson(job));
-             }));
-  router.Add("DELETE", "/query/async/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const AsyncJobSnapshot job,
-                                    service.CancelJob(workspace_id, request.PathParam("id")));
-               return http::Response::Json(200, JobJson(job));
-             }));
+  routes.Add(
+      "POST", "/query/async", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(AsyncQueryRequest parsed,
+                             ParseAsyncQueryRequest(request.body(), service));
+        CDP_ASSIGN_OR_RETURN(
+            const AsyncJobSnapshot job,
+            service.StartJob(workspace_id, parsed.kind, std::move(parsed.request)));
+        JsonWriter json;
+        json.BeginObject()
+            .Key("id")
+            .String(job.id)
+            .Key("kind")
+            .String(QueryKindName(job.kind))
+            .Key("status")
+            .String(query::AsyncJobStatusName(job.status))
+            .EndObject();
+        http::Response response = http::Response::Json(202, std::move(json).Take());
+        response.headers.emplace_back("Location", "/query/async/" + job.id);
+        return response;
+      }));
+  routes.Add(
+      "GET", "/query/async/{id}", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const AsyncJobSnapshot job,
+                             service.GetJob(workspace_id, request.PathParam("id")));
+        return http::Response::Json(200, JobJson(job));
+      }));
+  routes.Add(
+      "DELETE", "/query/async/{id}", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const AsyncJobSnapshot job,
+                             service.CancelJob(workspace_id, request.PathParam("id")));
+        return http::Response::Json(200, JobJson(job));
+      }));
 }
 
 std::string QueryMetricsText(const query::QueryServiceCounters& counters) {

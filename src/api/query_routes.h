@@ -2,13 +2,12 @@
 
 #include <string>
 
-#include "auth/secret_key_authenticator.h"
-#include "http/router.h"
+#include "api/api_routes.h"
 #include "query/service/query_service.h"
 
 namespace cdp::api {
 
-// The query API (secret key; docs/openapi.yaml has the details):
+// The query API (read permission; docs/openapi.yaml has the details):
 //   POST   /query/events|trends|funnel|retention|session|paths|sql
 //            runs the analysis on the query pool (never on the event loop):
 //            200 {"kind", "result", "cache_hit", "duration_ms", "rows"};
@@ -22,11 +21,9 @@ namespace cdp::api {
 //            into "request", or null)}}
 //   DELETE /query/async/{id}   cancels it; answers the job as GET does
 // A job of another workspace is 404, like an unknown one.
-// `service` and `secret_keys` must outlive the router; stop the service
-// (QueryService::Stop) before the HTTP server goes, since its pool holds
-// replies.
-void AddQueryRoutes(http::Router& router, query::QueryService& service,
-                    const SecretKeyAuthenticator& secret_keys);
+// `service` must outlive the router; stop the service (QueryService::Stop)
+// before the HTTP server goes, since its pool holds replies.
+void AddQueryRoutes(ApiRoutes& routes, query::QueryService& service);
 
 // The service's counters in the Prometheus text format (for GET /metrics):
 //   cdp_query_total, cdp_query_cache_hits_total, cdp_query_failed_total,

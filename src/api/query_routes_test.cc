@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
+#include "api/testing/api_test_access.h"
 #include "auth/workspace_provisioner.h"
-#include "meta/sqlite/sqlite_test_store.h"
 #include "query/service/in_process_query_cache.h"
 #include "query/service/testing/counting_queries.h"
 #include "query/testing/test_event_store.h"
@@ -99,12 +99,10 @@ std::string_view StringOf(simdjson::dom::element value) {
 class QueryRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    meta_ = testing::OpenMigratedSqliteMetaStore(dir_.File("meta.sqlite"));
-    ASSERT_NE(meta_, nullptr);
-    secret_keys_ = std::make_unique<SecretKeyAuthenticator>(*meta_, SystemClock::Instance());
-    WorkspaceProvisioner provisioner(*meta_, SystemClock::Instance());
-    acme_ = provisioner.Create("acme").value();
-    other_ = provisioner.Create("other").value();
+    ASSERT_NO_FATAL_FAILURE(access_.Open(dir_.File("meta.sqlite"), router_));
+    acme_ = access_.CreateWorkspace("acme");
+    other_ = access_.CreateWorkspace("other");
+    ASSERT_FALSE(acme_.secret_key.empty() || other_.secret_key.empty());
     std::mt19937_64 random(5);
     events_ = cdp::testing::RandomEvents(random, 2000);
     for (Event& event : events_) {
@@ -123,7 +121,7 @@ class QueryRoutesTest : public ::testing::Test {
     for (const QueryKind kind : query::kQueryKinds) functions.emplace(kind, CountEventsQuery);
     service_ = std::make_unique<QueryService>(store_->store(), std::move(functions), cache_, clock_,
                                               std::move(options));
-    AddQueryRoutes(router_, *service_, *secret_keys_);
+    AddQueryRoutes(access_.routes(), *service_);
   }
   // The routes with the funnel held at the gate.
   void AddGatedRoutes(query::QueryServiceOptions options) {
@@ -154,7 +152,7 @@ class QueryRoutesTest : public ::testing::Test {
       call->target->Complete(http::Response{});
       return call;
     }
-    request.SetRoute(match->route->pattern, match->params);
+    request.SetRoute(match->route->pattern, match->params, match->route->access);
     match->route->handler(request, http::Reply(call->target));
     return call;
   }
@@ -196,8 +194,6 @@ class QueryRoutesTest : public ::testing::Test {
   }
 
   cdp::testing::TempDir dir_;
-  std::unique_ptr<SqliteMetaStore> meta_;
-  std::unique_ptr<SecretKeyAuthenticator> secret_keys_;
   ProvisionedWorkspace acme_;
   ProvisionedWorkspace other_;
   std::vector<Event> events_;
@@ -206,6 +202,7 @@ class QueryRoutesTest : public ::testing::Test {
   query::InProcessQueryCache cache_{1 << 20, clock_};
   query::testing::GatedCountQuery gate_;
   http::Router router_;
+  testing::ApiTestAccess access_;          // the guard in front of router_
   std::unique_ptr<QueryService> service_;  // goes before the router and the gate
 };
 
@@ -221,7 +218,7 @@ TEST_F(QueryRoutesTest, EveryQueryRouteIsRegistered) {
                                    "GET /query/async/{id}", "DELETE /query/async/{id}"}));
 }
 
-TEST_F(QueryRoutesTest, EveryRouteNeedsASecretKey) {
+TEST_F(QueryRoutesTest, EveryRouteNeedsCredentialsOfTheWorkspace) {
   AddRoutes();
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"POST", "/query/funnel"},
@@ -242,6 +239,36 @@ TEST_F(QueryRoutesTest, EveryRouteNeedsASecretKey) {
     EXPECT_EQ(Call(method, path, body, mismatched).status, 403);
   }
   EXPECT_EQ(service_->counters().queries, 0u);
+}
+
+TEST_F(QueryRoutesTest, EveryReaderMayQuery) {
+  AddRoutes();
+  const std::vector<Headers> readers = {
+      Bearer(access_.AddSecretKey(acme_.workspace.id, ApiKeyScope::kRead)),
+      Bearer(access_.MemberToken(acme_.workspace.id, Role::kViewer)),
+      Bearer(access_.MemberToken(acme_.workspace.id, Role::kMember))};
+  for (const Headers& reader : readers) {
+    const http::Response response = Call("POST", "/query/funnel", std::string(kWeek), reader);
+    ASSERT_EQ(response.status, 200) << response.body;
+    EXPECT_EQ(uint64_t(Json(response.body)["result"]["count"]), WeekCount(acme_));
+    const http::Response job =
+        Call("POST", "/query/async", R"({"kind": "funnel", "request": )" + std::string(kWeek) + "}",
+             reader);
+    ASSERT_EQ(job.status, 202) << job.body;
+    const std::string id(StringOf(Json(job.body)["id"]));
+    EXPECT_EQ(Call("GET", "/query/async/" + id, "", reader).status, 200);
+    EXPECT_EQ(Call("DELETE", "/query/async/" + id, "", reader).status, 200);
+    // A job is its workspace's: another's caller does not find it.
+    EXPECT_EQ(Call("GET", "/query/async/" + id, "", Other()).status, 404);
+  }
+  // A member of another workspace only.
+  const Headers outsider = Bearer(access_.MemberToken(other_.workspace.id, Role::kOwner));
+  Headers named = outsider;
+  named.emplace_back("X-Workspace-Id", acme_.workspace.id);
+  EXPECT_EQ(Call("POST", "/query/funnel", std::string(kWeek), named).status, 403);
+  const http::Response theirs = Call("POST", "/query/funnel", std::string(kWeek), outsider);
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  EXPECT_EQ(uint64_t(Json(theirs.body)["result"]["count"]), WeekCount(other_));
 }
 
 TEST_F(QueryRoutesTest, RunsTheAnalysisForTheKeysWorkspace) {
@@ -315,7 +342,7 @@ TEST_F(QueryRoutesTest, AnAnalysisThisBuildLacksIs404) {
   service_ = std::make_unique<QueryService>(
       store_->store(), QueryService::Functions{{QueryKind::kFunnel, CountEventsQuery}}, cache_,
       clock_);
-  AddQueryRoutes(router_, *service_, *secret_keys_);
+  AddQueryRoutes(access_.routes(), *service_);
   const http::Response response = Call("POST", "/query/paths", std::string(kWeek), Acme());
   EXPECT_EQ(response.status, 404) << response.body;
   EXPECT_EQ(Call("POST", "/query/funnel", std::string(kWeek), Acme()).status, 200);

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 
-#include "api/api_auth.h"
 #include "api/page.h"
 #include "core/json_writer.h"
 #include "core/parse_integer.h"
@@ -89,76 +88,88 @@ http::Response SavedQueryResponse(int status, const SavedQuery& query) {
 
 }  // namespace
 
-void AddSavedQueryRoutes(http::Router& router, QueryLibrary& library,
-                         const SecretKeyAuthenticator& secret_keys, const Clock& clock) {
-  router.Add("POST", "/queries",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(SavedQueryFields fields,
-                                    ParseSavedQueryFields(request.body(), /*require_all=*/true));
-               SavedQuery query;
-               query.id = Uuid::NewV7(clock).ToString();
-               query.workspace_id = workspace_id;
-               query.name = std::move(*fields.name);
-               query.kind = std::move(*fields.kind);
-               query.request = std::move(*fields.request);
-               query.created_at = clock.Now();
-               query.updated_at = query.created_at;
-               CDP_RETURN_IF_ERROR(library.CreateSavedQuery(query));
-               // As stored: times to the millisecond.
-               CDP_ASSIGN_OR_RETURN(const SavedQuery stored,
-                                    library.GetSavedQuery(workspace_id, query.id));
-               return SavedQueryResponse(201, stored);
-             }));
+void AddSavedQueryRoutes(ApiRoutes& routes, const AuditRecorder& audit, QueryLibrary& library,
+                         const Clock& clock) {
+  routes.Add(
+      "POST", "/queries", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(SavedQueryFields fields,
+                             ParseSavedQueryFields(request.body(), /*require_all=*/true));
+        SavedQuery query;
+        query.id = Uuid::NewV7(clock).ToString();
+        query.workspace_id = workspace_id;
+        query.name = std::move(*fields.name);
+        query.kind = std::move(*fields.kind);
+        query.request = std::move(*fields.request);
+        query.created_at = clock.Now();
+        query.updated_at = query.created_at;
+        CDP_RETURN_IF_ERROR(library.CreateSavedQuery(query));
+        // As stored: times to the millisecond.
+        CDP_ASSIGN_OR_RETURN(const SavedQuery stored,
+                             library.GetSavedQuery(workspace_id, query.id));
+        return SavedQueryResponse(201, stored);
+      }));
 
-  router.Add("GET", "/queries",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
-                                    ReadPageRequest(request, kMaxQueryLibraryPageSize));
-               CDP_ASSIGN_OR_RETURN(
-                   const SavedQueryPage page,
-                   library.ListSavedQueries(workspace_id, request_page.cursor, request_page.limit));
-               return PageResponse<SavedQuery>(
-                   page.results, page.next_cursor,
-                   [](JsonWriter& json, const SavedQuery& item) { WriteSavedQuery(json, item); });
-             }));
+  routes.Add(
+      "GET", "/queries", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const PageRequest request_page,
+                             ReadPageRequest(request, kMaxQueryLibraryPageSize));
+        CDP_ASSIGN_OR_RETURN(
+            const SavedQueryPage page,
+            library.ListSavedQueries(workspace_id, request_page.cursor, request_page.limit));
+        return PageResponse<SavedQuery>(
+            page.results, page.next_cursor,
+            [](JsonWriter& json, const SavedQuery& item) { WriteSavedQuery(json, item); });
+      }));
 
-  router.Add("GET", "/queries/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const SavedQuery query,
-                                    library.GetSavedQuery(workspace_id, request.PathParam("id")));
-               return SavedQueryResponse(200, query);
-             }));
+  routes.Add(
+      "GET", "/queries/{id}", Permission::kRead,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const SavedQuery query,
+                             library.GetSavedQuery(workspace_id, request.PathParam("id")));
+        return SavedQueryResponse(200, query);
+      }));
 
-  router.Add("PUT", "/queries/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(SavedQueryFields fields,
-                                    ParseSavedQueryFields(request.body(), /*require_all=*/false));
-               SavedQueryChanges changes;
-               changes.name = std::move(fields.name);
-               changes.kind = std::move(fields.kind);
-               changes.request = std::move(fields.request);
-               changes.updated_at = clock.Now();
-               CDP_ASSIGN_OR_RETURN(
-                   const SavedQuery query,
-                   library.UpdateSavedQuery(workspace_id, request.PathParam("id"), changes));
-               return SavedQueryResponse(200, query);
-             }));
+  routes.Add(
+      "PUT", "/queries/{id}", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(SavedQueryFields fields,
+                             ParseSavedQueryFields(request.body(), /*require_all=*/false));
+        SavedQueryChanges changes;
+        changes.name = std::move(fields.name);
+        changes.kind = std::move(fields.kind);
+        changes.request = std::move(fields.request);
+        changes.updated_at = clock.Now();
+        CDP_ASSIGN_OR_RETURN(
+            const SavedQuery query,
+            library.UpdateSavedQuery(workspace_id, request.PathParam("id"), changes));
+        return SavedQueryResponse(200, query);
+      }));
 
-  router.Add("DELETE", "/queries/{id}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_RETURN_IF_ERROR(library.DeleteSavedQuery(workspace_id, request.PathParam("id")));
-               return http::Response::NoContent();
-             }));
+  routes.Add(
+      "DELETE", "/queries/{id}", Permission::kBuild,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        const std::string_view id = request.PathParam("id");
+        // Read first: the audit entry names what went.
+        CDP_ASSIGN_OR_RETURN(const SavedQuery query, library.GetSavedQuery(workspace_id, id));
+        CDP_RETURN_IF_ERROR(library.DeleteSavedQuery(workspace_id, id));
+        JsonWriter details;
+        details.BeginObject()
+            .Key("name")
+            .String(query.name)
+            .Key("kind")
+            .String(query.kind)
+            .EndObject();
+        audit.Record(request, caller, "saved_query.delete", "saved_query", id,
+                     std::move(details).Take());
+        return http::Response::NoContent();
+      }));
 }
 
 }  // namespace cdp::api

@@ -1,13 +1,14 @@
 #pragma once
 
-#include "auth/secret_key_authenticator.h"
+#include "api/api_routes.h"
+#include "api/audit_recorder.h"
 #include "core/clock.h"
-#include "http/router.h"
 #include "meta/query_library.h"
 
 namespace cdp::api {
 
-// The workspace's saved queries (secret key). A saved query is
+// The workspace's saved queries (read to list and get; build to create,
+// change and delete). A saved query is
 //   {"id", "name", "kind", "request": {...}, "created_at", "updated_at"}
 // where kind is an analysis of POST /query/<kind> (events, trends, funnel,
 // retention, session, paths, sql) and request its body, kept as given (the
@@ -28,8 +29,9 @@ namespace cdp::api {
 //
 // An id of another workspace is 404, as an unknown one. Every invalid field
 // is a 400 naming it; unknown fields are refused.
+// A deletion is audited (saved_query.delete, with the query's name).
 // Every argument must outlive the router.
-void AddSavedQueryRoutes(http::Router& router, QueryLibrary& library,
-                         const SecretKeyAuthenticator& secret_keys, const Clock& clock);
+void AddSavedQueryRoutes(ApiRoutes& routes, const AuditRecorder& audit, QueryLibrary& library,
+                         const Clock& clock);
 
 }  // namespace cdp::api

@@ -13,7 +13,6 @@
 #include "core/uuid.h"
 #include "http/response.h"
 #include "meta/sqlite/sqlite_query_library.h"
-#include "meta/sqlite/sqlite_test_store.h"
 #include "support/captured_reply.h"
 #include "support/json_pointer.h"
 #include "support/temp_dir.h"
@@ -31,7 +30,7 @@ class SavedQueryRoutesTest : public testing::QueryLibraryRoutesTest {
   void SetUp() override {
     QueryLibraryRoutesTest::SetUp();
     if (HasFatalFailure()) return;
-    AddSavedQueryRoutes(router_, *library_, *authenticator_, clock_);
+    AddSavedQueryRoutes(access_.routes(), access_.audit(), *library_, clock_);
   }
 
   // POST /queries as acme; returns the new id.
@@ -47,7 +46,7 @@ class SavedQueryRoutesTest : public testing::QueryLibraryRoutesTest {
   }
 };
 
-TEST_F(SavedQueryRoutesTest, EveryRouteNeedsASecretKey) {
+TEST_F(SavedQueryRoutesTest, EveryRouteNeedsCredentialsOfTheWorkspace) {
   const std::string id = Create();
   const std::string path = "/queries/" + id;
   const std::pair<const char*, std::string> routes[] = {
@@ -64,6 +63,55 @@ TEST_F(SavedQueryRoutesTest, EveryRouteNeedsASecretKey) {
         << method << " " << target;
   }
   EXPECT_EQ(Call("GET", path, acme_.secret_key).status, 200);  // still there
+}
+
+TEST_F(SavedQueryRoutesTest, ReadingNeedsReadChangingNeedsBuild) {
+  const std::string id = Create();
+  const std::string path = "/queries/" + id;
+  const std::string viewer = access_.MemberToken(acme_.workspace.id, Role::kViewer);
+  const std::string member = access_.MemberToken(acme_.workspace.id, Role::kMember);
+  const std::string read_key = access_.AddSecretKey(acme_.workspace.id, ApiKeyScope::kRead);
+  for (const std::string& reader : {viewer, read_key}) {
+    EXPECT_EQ(Call("GET", "/queries", reader).status, 200);
+    EXPECT_EQ(Call("GET", path, reader).status, 200);
+    EXPECT_EQ(Call("POST", "/queries", reader, R"({"name":"q","kind":"sql","request":{}})").status,
+              403);
+    EXPECT_EQ(Call("PUT", path, reader, R"({"name": "x"})").status, 403);
+    EXPECT_EQ(Call("DELETE", path, reader).status, 403);
+  }
+  EXPECT_EQ(Call("PUT", path, member, R"({"name": "Renamed"})").status, 200);
+  const http::Response created =
+      Call("POST", "/queries", member, R"({"name":"q","kind":"sql","request":{}})");
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Call("DELETE", "/queries/" + StringAt(created.body, "/id"), member).status, 204);
+  // Nobody of another workspace, whatever their role there.
+  const std::string outsider = access_.MemberToken(other_.workspace.id, Role::kOwner);
+  EXPECT_EQ(Call("GET", path, outsider, "", {{"X-Workspace-Id", acme_.workspace.id}}).status, 403);
+  EXPECT_EQ(Call("GET", path, outsider).status, 404);
+}
+
+TEST_F(SavedQueryRoutesTest, DeletionIsAudited) {
+  const std::string id = Create("Weekly signups");
+  const std::string member_id = access_.AddUser("builder@example.com");
+  access_.AddMember(acme_.workspace.id, member_id, Role::kMember);
+  ASSERT_EQ(Call("DELETE", "/queries/" + id, access_.StartSession(member_id)).status, 204);
+  // Creating and changing are not administrative actions.
+  const std::vector<AuditEntry> entries = AcmeAudit();
+  ASSERT_EQ(entries.size(), 1u);
+  const AuditEntry& entry = entries.front();
+  EXPECT_EQ(entry.action, "saved_query.delete");
+  EXPECT_EQ(entry.target_kind, "saved_query");
+  EXPECT_EQ(entry.target_id, id);
+  EXPECT_EQ(JsonAt(entry.details, "/name"), R"("Weekly signups")");
+  EXPECT_EQ(JsonAt(entry.details, "/kind"), R"("trends")");
+  EXPECT_EQ(entry.actor, (AuditActor{AuditActorKind::kUser, member_id, "builder@example.com"}));
+  EXPECT_EQ(entry.ip, "192.0.2.10");
+  EXPECT_EQ(entry.request_id, "req_test");
+  EXPECT_EQ(entry.at, kT0);
+  // A refused deletion leaves no entry.
+  EXPECT_EQ(Call("DELETE", "/queries/" + id, acme_.secret_key).status, 404);
+  EXPECT_EQ(AcmeAudit().size(), 1u);
+  EXPECT_TRUE(access_.AuditEntries(other_.workspace.id).empty());
 }
 
 TEST_F(SavedQueryRoutesTest, CreatesReadsUpdatesAndDeletes) {
@@ -221,6 +269,7 @@ TEST_F(SavedQueryRoutesTest, AQueryShownOnADashboardIsNotDeleted) {
   EXPECT_NE(refused.body.find("'Growth' (" + dashboard.id + ")"), std::string::npos)
       << refused.body;
   EXPECT_EQ(Call("GET", "/queries/" + id, acme_.secret_key).status, 200);
+  EXPECT_TRUE(AcmeAudit().empty());
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include <map>
 
-#include "api/api_auth.h"
 #include "core/json_writer.h"
 
 namespace cdp::api {
@@ -26,6 +25,11 @@ Result<PropertyPath> PropertyPathOf(const http::Request& request) {
         "section");
   }
   return PropertyPath{*section, std::string(request.PathParam("name"))};
+}
+
+// How the audit log names a property: "properties.plan", "traits.email".
+std::string PropertyTarget(const PropertyPath& path) {
+  return std::string(SchemaSectionName(path.section)) + "." + path.name;
 }
 
 Result<PropertyType> RequestedType(std::string_view body) {
@@ -95,41 +99,61 @@ std::string SchemaBody(const std::vector<SchemaEvent>& events) {
 
 }  // namespace
 
-void AddSchemaRoutes(http::Router& router, SchemaRegistry& registry, ingest::SchemaGate& gate,
-                     const SecretKeyAuthenticator& secret_keys) {
-  router.Add("GET", "/schemas",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
+void AddSchemaRoutes(ApiRoutes& routes, const AuditRecorder& audit, SchemaRegistry& registry,
+                     ingest::SchemaGate& gate) {
+  routes.Add("GET", "/schemas", Permission::kRead,
+             ApiImmediate([&](http::Request&, const Caller& caller) -> Result<http::Response> {
                CDP_ASSIGN_OR_RETURN(const std::vector<SchemaEvent> events,
-                                    registry.ListSchema(workspace_id));
+                                    registry.ListSchema(caller.workspace_id()));
                return http::Response::Json(200, SchemaBody(events));
              }));
-  router.Add("PUT", "/schemas/properties/{section}/{name}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const PropertyPath path, PropertyPathOf(request));
-               CDP_ASSIGN_OR_RETURN(const PropertyType type, RequestedType(request.body()));
-               CDP_ASSIGN_OR_RETURN(
-                   const PropertyType previous,
-                   registry.ChangePropertyType(workspace_id, path.section, path.name, type));
-               gate.Invalidate(workspace_id);
-               JsonWriter json;
-               json.BeginObject();
-               WritePropertyKeys(json, path.section, path.name, type);
-               json.Key("previous_type").String(PropertyTypeName(previous)).EndObject();
-               return http::Response::Json(200, std::move(json).Take());
-             }));
-  router.Add("DELETE", "/schemas/properties/{section}/{name}",
-             http::Immediate([&](http::Request& request) -> Result<http::Response> {
-               CDP_ASSIGN_OR_RETURN(const std::string workspace_id,
-                                    AuthenticateApiRequest(request, secret_keys));
-               CDP_ASSIGN_OR_RETURN(const PropertyPath path, PropertyPathOf(request));
-               CDP_RETURN_IF_ERROR(registry.DeleteProperty(workspace_id, path.section, path.name));
-               gate.Invalidate(workspace_id);
-               return http::Response::NoContent();
-             }));
+  routes.Add(
+      "PUT", "/schemas/properties/{section}/{name}", Permission::kAdmin,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const PropertyPath path, PropertyPathOf(request));
+        CDP_ASSIGN_OR_RETURN(const PropertyType type, RequestedType(request.body()));
+        CDP_ASSIGN_OR_RETURN(
+            const PropertyType previous,
+            registry.ChangePropertyType(workspace_id, path.section, path.name, type));
+        gate.Invalidate(workspace_id);
+        JsonWriter details;
+        details.BeginObject()
+            .Key("section")
+            .String(SchemaSectionName(path.section))
+            .Key("name")
+            .String(path.name)
+            .Key("from")
+            .String(PropertyTypeName(previous))
+            .Key("to")
+            .String(PropertyTypeName(type))
+            .EndObject();
+        audit.Record(request, caller, "schema.property.change_type", "property",
+                     PropertyTarget(path), std::move(details).Take());
+        JsonWriter json;
+        json.BeginObject();
+        WritePropertyKeys(json, path.section, path.name, type);
+        json.Key("previous_type").String(PropertyTypeName(previous)).EndObject();
+        return http::Response::Json(200, std::move(json).Take());
+      }));
+  routes.Add(
+      "DELETE", "/schemas/properties/{section}/{name}", Permission::kAdmin,
+      ApiImmediate([&](http::Request& request, const Caller& caller) -> Result<http::Response> {
+        const std::string& workspace_id = caller.workspace_id();
+        CDP_ASSIGN_OR_RETURN(const PropertyPath path, PropertyPathOf(request));
+        CDP_RETURN_IF_ERROR(registry.DeleteProperty(workspace_id, path.section, path.name));
+        gate.Invalidate(workspace_id);
+        JsonWriter details;
+        details.BeginObject()
+            .Key("section")
+            .String(SchemaSectionName(path.section))
+            .Key("name")
+            .String(path.name)
+            .EndObject();
+        audit.Record(request, caller, "schema.property.delete", "property", PropertyTarget(path),
+                     std::move(details).Take());
+        return http::Response::NoContent();
+      }));
 }
 
 }  // namespace cdp::api

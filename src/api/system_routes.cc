@@ -44,13 +44,15 @@ Result<http::Response> Metrics(const http::Request& request, const http::HttpMet
 
 void AddSystemRoutes(http::Router& router, const http::HttpMetrics& metrics,
                      SystemRoutesOptions options) {
-  router.Add("GET", "/health", http::Immediate([](http::Request&) -> Result<http::Response> {
+  router.Add("GET", "/health", http::RouteAccess::kPublic,
+             http::Immediate([](http::Request&) -> Result<http::Response> {
                return http::Response::Json(200, R"({"status":"ok"})");
              }));
   auto shared = std::make_shared<const SystemRoutesOptions>(std::move(options));
-  router.Add("GET", "/ready",
+  router.Add("GET", "/ready", http::RouteAccess::kPublic,
              http::Immediate([shared](http::Request&) { return Ready(shared->readiness_checks); }));
-  router.Add("GET", "/metrics", http::Immediate([shared, &metrics](http::Request& request) {
+  router.Add("GET", "/metrics", http::RouteAccess::kMetricsToken,
+             http::Immediate([shared, &metrics](http::Request& request) {
                return Metrics(request, metrics, *shared);
              }));
 }

@@ -59,7 +59,7 @@ class SystemRoutesTest : public ::testing::Test {
     Result<http::Router::Match> match = router_.Find(method, path);
     EXPECT_TRUE(match.ok()) << method << " " << path << ": " << match.status().ToString();
     if (!match.ok()) return {};
-    request.SetRoute(match->route->pattern, match->params);
+    request.SetRoute(match->route->pattern, match->params, match->route->access);
     auto target = std::make_shared<CapturingTarget>();
     match->route->handler(request, http::Reply(target));
     EXPECT_EQ(target->completions, 1) << "the handler must answer exactly once";
@@ -97,6 +97,18 @@ TEST_F(SystemRoutesTest, OnlyGet) {
     ASSERT_FALSE(match.ok()) << path;
     EXPECT_EQ(match.status().code(), ErrorCode::kMethodNotAllowed) << path;
   }
+}
+
+TEST_F(SystemRoutesTest, RoutesSayWhoMayCallThem) {
+  AddRoutes(std::string(kToken));
+  std::vector<std::pair<std::string, http::RouteAccess>> access;
+  for (const http::Route* route : router_.routes()) {
+    access.emplace_back(route->method + " " + route->pattern, route->access);
+  }
+  EXPECT_EQ(access, (std::vector<std::pair<std::string, http::RouteAccess>>{
+                        {"GET /health", http::RouteAccess::kPublic},
+                        {"GET /ready", http::RouteAccess::kPublic},
+                        {"GET /metrics", http::RouteAccess::kMetricsToken}}));
 }
 
 TEST_F(SystemRoutesTest, ReadyWhenChecksPass) {

@@ -31,7 +31,7 @@ Examples:
   cdp gen --persons 5000 --days 7 --post http://127.0.0.1:8080 --write-key sk_...
 
 Messages come in time order. Events older than 24 hours are refused by cdp
-when sent with a write key: post a historical import with the workspace's
+when sent with a write key: post a historical import with an admin-scope
 secret key (sk_...), or use --start within the last day. See docs/gen.md.)";
 
 Result<TimePoint> ParseStart(const std::string& text) {
@@ -59,8 +59,8 @@ Status CheckLateness(const GenCommandOptions& options, TimePoint start) {
   if (start >= now - kLateAfter) return Status::Ok();
   return Status::BadRequest(
       fmt::format("the generated events start at {}, more than 24 hours ago, and cdp refuses "
-                  "late events sent with a write key: post this historical import with the "
-                  "workspace's secret key (--write-key sk_...), or generate today's events "
+                  "late events sent with a write key: post this historical import with an "
+                  "admin-scope secret key (--write-key sk_...), or generate today's events "
                   "(--start {} --days 1)",
                   FormatIso8601(start), FormatIso8601(now).substr(0, 10)),
       "start");
@@ -101,8 +101,8 @@ CLI::App* AddGenCommand(CLI::App& app, GenCommandOptions& options) {
                   "Post the events to a running cdp, e.g. http://127.0.0.1:8080 (/v1/batch)")
       ->type_name("URL");
   gen->add_option("--write-key,--key", options.write_key,
-                  "Workspace key for --post: its write key (wk_...), or its secret key (sk_...) "
-                  "for events older than 24 hours")
+                  "Workspace key for --post: a write key (wk_...), or an admin-scope secret key "
+                  "(sk_...) for events older than 24 hours")
       ->type_name("KEY");
   gen->add_option("--batch", options.batch,
                   "Events per /v1/batch request (batches also stay under 450 KiB)")

@@ -68,10 +68,10 @@ Result<std::unique_ptr<ingest::enrich::Enricher>> OpenEnricher(const Config& con
 IngestStack::IngestStack(const Config& config, MetaStore& meta, SchemaRegistry& schema_registry,
                          DeadLetterStore& dead_letters)
     : clock_(SystemClock::Instance()),
+      meta_(meta),
       schema_registry_(schema_registry),
       dead_letters_(dead_letters),
-      write_keys_(meta, clock_),
-      secret_keys_(meta, clock_),
+      write_keys_(meta, clock_, config.write_key_cache_ttl),
       rate_limiter_(clock_, RateLimitsFrom(config)),
       rate_limit_sync_(meta, rate_limiter_, RateLimitsFrom(config)) {}
 
@@ -103,7 +103,7 @@ Result<std::unique_ptr<IngestStack>> IngestStack::Open(const Config& config, Met
   stack->service_ = std::make_unique<ingest::IngestService>(
       ingest::IngestService::Dependencies{
           .write_keys = stack->write_keys_,
-          .secret_keys = stack->secret_keys_,
+          .api_keys = stack->meta_,
           .rate_limiter = stack->rate_limiter_,
           .dedup = stack->dedup_,
           .schema = *stack->schema_gate_,

@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include "auth/secret_key_authenticator.h"
 #include "core/config.h"
 #include "core/periodic_task.h"
 #include "core/result.h"
@@ -40,7 +39,6 @@ class IngestStack {
   const ingest::IngestService& service() const { return *service_; }
   ingest::SchemaGate& schema_gate() { return *schema_gate_; }
   ingest::DeadLetterReplayer& replayer() { return *replayer_; }
-  const SecretKeyAuthenticator& secret_keys() const { return secret_keys_; }
   SchemaRegistry& schema_registry() { return schema_registry_; }
   DeadLetterStore& dead_letters() { return dead_letters_; }
   // The event log ingestion appends to. REQUIRES: not closed.
@@ -56,12 +54,12 @@ class IngestStack {
               DeadLetterStore& dead_letters);
 
   const Clock& clock_;
+  MetaStore& meta_;
   SchemaRegistry& schema_registry_;
   DeadLetterStore& dead_letters_;
   std::unique_ptr<LocalEventLog> log_;
   ingest::DedupIndex dedup_;
   ingest::WriteKeyAuthenticator write_keys_;
-  SecretKeyAuthenticator secret_keys_;
   ingest::RateLimiter rate_limiter_;
   ingest::RateLimitSync rate_limit_sync_;
   std::unique_ptr<ingest::SchemaGate> schema_gate_;

@@ -11,7 +11,9 @@
 
 #include "app/gen_command.h"
 #include "app/migrate_command.h"
+#include "app/routes_command.h"
 #include "app/serve_command.h"
+#include "app/user_command.h"
 #include "app/workspace_command.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -88,6 +90,32 @@ int main(int argc, char** argv) {
                    "Keep events whose UTC day ended at most DAYS days ago (1 to 36500)")
       ->type_name("DAYS");
 
+  auto* user = app.add_subcommand("user", "Manage the people who sign in");
+  user->require_subcommand(1);
+  auto* user_create =
+      user->add_subcommand("create", "Create a user and print their one-time password");
+  cdp::UserCreateOptions user_create_options;
+  user_create->add_option("email", user_create_options.email, "The user's email")->required();
+  user_create
+      ->add_option("--workspace", user_create_options.workspace,
+                   "Also make the user a member of this workspace")
+      ->type_name("NAME");
+  user_create
+      ->add_option("--role", user_create_options.role,
+                   "Their role there: owner, admin, member (the default) or viewer")
+      ->type_name("ROLE");
+  user_create->add_flag("--if-absent", user_create_options.if_absent,
+                        "Succeed without a new password when the user exists (still adds the "
+                        "membership)");
+  auto* user_reset = user->add_subcommand(
+      "reset-password", "Give a user a new one-time password and sign them out everywhere");
+  std::string reset_email;
+  user_reset->add_option("email", reset_email, "The user's email")->required();
+  auto* user_list = user->add_subcommand("list", "List users and their workspaces");
+
+  auto* routes =
+      app.add_subcommand("routes", "Print every route of the HTTP API with who may call it (TSV)");
+
   cdp::GenCommandOptions gen_options;
   auto* gen = cdp::AddGenCommand(app, gen_options);
 
@@ -125,6 +153,14 @@ int main(int argc, char** argv) {
     code = cdp::RunWorkspaceLimitsCommand(*config, limits_workspace, limits_options);
   } else if (retention->parsed()) {
     code = cdp::RunWorkspaceRetentionCommand(*config, retention_workspace, retention_days);
+  } else if (user_create->parsed()) {
+    code = cdp::RunUserCreateCommand(*config, user_create_options);
+  } else if (user_reset->parsed()) {
+    code = cdp::RunUserResetPasswordCommand(*config, reset_email);
+  } else if (user_list->parsed()) {
+    code = cdp::RunUserListCommand(*config);
+  } else if (routes->parsed()) {
+    code = cdp::RunRoutesCommand(*config);
   } else {
     code = cdp::RunWorkspaceListCommand(*config);
   }

@@ -14,9 +14,11 @@
 #include <filesystem>
 #include <set>
 
+#include "app/cli_audit.h"
 #include "app/command_failure.h"
 #include "auth/workspace_provisioner.h"
 #include "core/config_values.h"
+#include "core/json_writer.h"
 #include "ingest/rate_limiter.h"
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
@@ -58,6 +60,13 @@ Status WriteKeysFile(const std::string& path, std::string_view write_key,
   if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) status = ErrnoError("rename", temp);
   if (!status.ok()) ::unlink(temp.c_str());
   return status;
+}
+
+// What the audit log keeps of a new workspace; never its keys.
+std::string WorkspaceCreateDetails(const Workspace& workspace) {
+  JsonWriter details;
+  details.BeginObject().Key("name").String(workspace.name).EndObject();
+  return std::move(details).Take();
 }
 
 void PrintExisting(const Workspace& workspace) {
@@ -235,6 +244,8 @@ int RunWorkspaceCreateCommand(const Config& config, std::string_view name, bool 
   fmt::print("  write key:  {}   (public: use it in SDKs)\n", created->write_key);
   fmt::print("  secret key: {}   (shown once: store it now)\n", created->secret_key);
   std::fflush(stdout);  // the keys are out even if writing the file fails
+  RecordCommandLineAudit(config, created->workspace.id, "workspace.create", "workspace",
+                         created->workspace.id, WorkspaceCreateDetails(created->workspace));
   if (!keys_file.empty()) {
     if (Status status = WriteKeysFile(keys_file, created->write_key, created->secret_key);
         !status.ok()) {

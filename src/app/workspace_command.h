@@ -11,7 +11,10 @@ namespace cdp {
 // `cdp workspace create NAME`: creates a workspace with a write key and a
 // secret key on the metadata database at config.MetaDbPath(), and prints the
 // keys (the only time the secret key is shown). Refuses, with the advice of
-// the migrator, a database not at this cdp's schema version.
+// the migrator, a database not at this cdp's schema version. The creation is
+// recorded in the workspace's audit log (workspace.create, actor the command
+// line). The workspace has no members: `cdp user create EMAIL --workspace
+// NAME --role owner` gives it its first.
 //
 // `if_absent`: an existing workspace of that name is reported, not an error.
 // `keys_file`: when non-empty and the workspace was created, also writes

@@ -39,10 +39,14 @@ std::string NewSecretKey() {
   return std::string(kSecretKeyPrefix) + SecureRandomToken(kSecretKeyTokenLength);
 }
 
-std::string HashSecretKey(std::string_view key) {
+std::string NewSessionToken() {
+  return std::string(kSessionTokenPrefix) + SecureRandomToken(kSessionTokenLength);
+}
+
+std::string HashToken(std::string_view token) {
   InitSodiumOnce();
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));  // lower-case
   return std::string(hex, crypto_hash_sha256_BYTES * 2);
@@ -56,8 +60,17 @@ bool LooksLikeSecretKey(std::string_view text) {
   return HasShape(text, kSecretKeyPrefix, kSecretKeyTokenLength);
 }
 
+bool LooksLikeSessionToken(std::string_view text) {
+  return HasShape(text, kSessionTokenPrefix, kSessionTokenLength);
+}
+
 std::string KeyDisplayPrefix(std::string_view key) {
   return std::string(key.substr(0, kKeyDisplayPrefixLength));
+}
+
+std::string MaskedKey(std::string_view display_prefix) {
+  // U+2026 HORIZONTAL ELLIPSIS, in UTF-8.
+  return std::string(display_prefix) + "\xE2\x80\xA6";
 }
 
 }  // namespace cdp

@@ -35,7 +35,8 @@ Status ValidateWorkspaceName(std::string_view name) {
   return Status::Ok();
 }
 
-Result<ProvisionedWorkspace> WorkspaceProvisioner::Create(std::string_view name) {
+Result<ProvisionedWorkspace> WorkspaceProvisioner::Create(std::string_view name,
+                                                          std::string_view created_by) {
   CDP_RETURN_IF_ERROR(ValidateWorkspaceName(name));
   // Whole milliseconds, the precision the store keeps, so that what this
   // returns equals what a later read returns.
@@ -46,23 +47,24 @@ Result<ProvisionedWorkspace> WorkspaceProvisioner::Create(std::string_view name)
   result.write_key = NewWriteKey();
   result.secret_key = NewSecretKey();
 
-  ApiKey write_key;
-  write_key.id = Uuid::NewV7(clock_).ToString();
-  write_key.workspace_id = result.workspace.id;
-  write_key.kind = ApiKeyKind::kWrite;
-  write_key.display_prefix = KeyDisplayPrefix(result.write_key);
-  write_key.write_key = result.write_key;
-  write_key.created_at = now;
+  const auto make_record = [&](ApiKeyKind kind, ApiKeyScope scope, const std::string& key) {
+    ApiKey record;
+    record.id = Uuid::NewV7(clock_).ToString();
+    record.workspace_id = result.workspace.id;
+    record.kind = kind;
+    record.scope = scope;
+    record.name = "default";
+    record.display_prefix = KeyDisplayPrefix(key);
+    record.key_hash = HashToken(key);
+    record.created_by = std::string(created_by);
+    record.created_at = now;
+    return record;
+  };
+  result.write_api_key = make_record(ApiKeyKind::kWrite, ApiKeyScope::kIngest, result.write_key);
+  result.secret_api_key = make_record(ApiKeyKind::kSecret, ApiKeyScope::kAdmin, result.secret_key);
 
-  ApiKey secret_key;
-  secret_key.id = Uuid::NewV7(clock_).ToString();
-  secret_key.workspace_id = result.workspace.id;
-  secret_key.kind = ApiKeyKind::kSecret;
-  secret_key.display_prefix = KeyDisplayPrefix(result.secret_key);
-  secret_key.secret_hash = HashSecretKey(result.secret_key);
-  secret_key.created_at = now;
-
-  CDP_RETURN_IF_ERROR(store_.CreateWorkspaceWithKeys(result.workspace, {write_key, secret_key}));
+  CDP_RETURN_IF_ERROR(store_.CreateWorkspaceWithKeys(
+      result.workspace, {result.write_api_key, result.secret_api_key}));
   log::Info("workspace created")
       .Str("workspace_id", result.workspace.id)
       .Str("name", result.workspace.name)

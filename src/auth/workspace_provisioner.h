@@ -10,11 +10,14 @@
 namespace cdp {
 
 // A new workspace and its first keys, in clear. This is the only time the
-// secret key exists outside its owner's hands: the store keeps its hash.
+// keys exist outside their owner's hands: the store keeps their hashes.
 struct ProvisionedWorkspace {
   Workspace workspace;
   std::string write_key;
   std::string secret_key;
+  // The stored records of the two keys (for the audit log and listings).
+  ApiKey write_api_key;
+  ApiKey secret_api_key;
 };
 
 // Ok for 1 to 64 characters of ASCII letters, digits, space, '-', '_' and
@@ -22,8 +25,9 @@ struct ProvisionedWorkspace {
 // "name".
 Status ValidateWorkspaceName(std::string_view name);
 
-// Creates workspaces ready to use: the workspace, one write key and one
-// secret key, stored atomically.
+// Creates workspaces ready to use: the workspace, one write key (scope
+// ingest) and one secret key (scope admin), both named "default" and stored
+// by hash, atomically.
 // Thread safety: safe to call concurrently (as the MetaStore is).
 class WorkspaceProvisioner {
  public:
@@ -32,7 +36,9 @@ class WorkspaceProvisioner {
 
   // BadRequest (field "name") for an invalid name; Conflict (field "name")
   // when a workspace of that name exists; the store's errors otherwise.
-  Result<ProvisionedWorkspace> Create(std::string_view name);
+  // `created_by`: the id of the user creating it, recorded on its keys; ""
+  // for the command line.
+  Result<ProvisionedWorkspace> Create(std::string_view name, std::string_view created_by = {});
 
  private:
   MetaStore& store_;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <vector>
+
 #include "auth/api_key_format.h"
 #include "core/uuid.h"
 #include "meta/sqlite/sqlite_meta_store.h"
@@ -44,35 +48,59 @@ TEST_F(WorkspaceProvisionerTest, CreatesAWorkspaceWithAWriteKeyAndASecretKey) {
 
   auto keys = store_->ListApiKeys(workspace.id);
   ASSERT_TRUE(keys.ok());
-  ASSERT_EQ(keys->size(), 2u);
-  auto write = store_->FindWriteKey(created->write_key);
-  ASSERT_TRUE(write.ok());
+  EXPECT_EQ(*keys, (std::vector<ApiKey>{created->write_api_key, created->secret_api_key}));
+  auto write = store_->FindApiKeyByHash(HashToken(created->write_key));
+  ASSERT_TRUE(write.ok()) << write.status().ToString();
+  EXPECT_EQ(*write, created->write_api_key);
   EXPECT_EQ(write->kind, ApiKeyKind::kWrite);
+  EXPECT_EQ(write->scope, ApiKeyScope::kIngest);
+  EXPECT_EQ(write->name, "default");
+  EXPECT_EQ(write->created_by, "");
   EXPECT_EQ(write->workspace_id, workspace.id);
   EXPECT_EQ(write->display_prefix, created->write_key.substr(0, 8));
+  EXPECT_EQ(write->created_at, workspace.created_at);
   EXPECT_EQ(Uuid::Parse(write->id)->version(), 7);
   EXPECT_FALSE(write->revoked());
+
+  auto secret = store_->FindApiKeyByHash(HashToken(created->secret_key));
+  ASSERT_TRUE(secret.ok()) << secret.status().ToString();
+  EXPECT_EQ(*secret, created->secret_api_key);
+  EXPECT_EQ(secret->kind, ApiKeyKind::kSecret);
+  EXPECT_EQ(secret->scope, ApiKeyScope::kAdmin);
+  EXPECT_EQ(secret->name, "default");
+  EXPECT_EQ(secret->display_prefix, created->secret_key.substr(0, 8));
 }
 
-TEST_F(WorkspaceProvisionerTest, StoresOnlyTheHashOfTheSecretKey) {
+TEST_F(WorkspaceProvisionerTest, RecordsWhoCreatedTheKeys) {
+  auto created = provisioner_->Create("demo", "user-1");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  // Named: a range-for over *ListApiKeys(...) would not keep the Result alive.
+  auto keys = store_->ListApiKeys(created->workspace.id);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 2u);
+  for (const ApiKey& key : *keys) EXPECT_EQ(key.created_by, "user-1") << key.id;
+}
+
+TEST_F(WorkspaceProvisionerTest, StoresOnlyTheHashesOfTheKeys) {
   auto created = provisioner_->Create("demo");
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  const std::string& secret = created->secret_key;
-
-  auto stored = store_->FindSecretKeyByHash(HashSecretKey(secret));
-  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-  EXPECT_EQ(stored->kind, ApiKeyKind::kSecret);
-  EXPECT_EQ(stored->secret_hash, HashSecretKey(secret));
-  EXPECT_TRUE(stored->write_key.empty());
-  EXPECT_EQ(stored->display_prefix, secret.substr(0, 8));
 
   auto keys = store_->ListApiKeys(created->workspace.id);
   ASSERT_TRUE(keys.ok());
-  for (const ApiKey& key : *keys) {
-    for (const std::string* field :
-         {&key.id, &key.workspace_id, &key.display_prefix, &key.secret_hash, &key.write_key}) {
-      EXPECT_NE(*field, secret);
-      EXPECT_EQ(field->find(secret.substr(3)), std::string::npos) << *field;
+  for (const std::string& clear : {created->write_key, created->secret_key}) {
+    for (const ApiKey& key : *keys) {
+      for (const std::string* field : {&key.id, &key.workspace_id, &key.name, &key.display_prefix,
+                                       &key.key_hash, &key.created_by}) {
+        EXPECT_EQ(field->find(clear.substr(3)), std::string::npos) << *field;
+      }
+    }
+  }
+  // Nor does the database file hold them anywhere (WAL included).
+  for (const char* file : {"meta.sqlite", "meta.sqlite-wal"}) {
+    std::ifstream in(dir_.File(file), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& clear : {created->write_key, created->secret_key}) {
+      EXPECT_EQ(bytes.find(clear.substr(3)), std::string::npos) << file;
     }
   }
 }

@@ -27,6 +27,30 @@ Status ApplyDuration(std::string_view value, std::chrono::milliseconds& out,
   return Status::Ok();
 }
 
+// A duration in whole seconds from `min` to `max`: "90s", "15m", "12h", or
+// days ("14d"), which ParseDuration does not know but session lifetimes are
+// naturally counted in.
+Status ApplySeconds(std::string_view value, std::chrono::seconds& out, std::chrono::seconds min,
+                    std::chrono::seconds max) {
+  const Status invalid = Status::BadRequest(
+      "expected whole seconds from " + std::to_string(min.count()) + "s to " +
+      std::to_string(max.count()) + "s with a unit such as 30s, 15m, 12h or 14d, got '" +
+      std::string(value) + "'");
+  std::chrono::milliseconds duration{0};
+  if (value.size() > 1 && value.back() == 'd') {
+    const Result<int64_t> days = cv::ParseInt(value.substr(0, value.size() - 1), 0, 100'000);
+    if (!days.ok()) return invalid;
+    duration = std::chrono::hours(24 * *days);
+  } else {
+    const Result<std::chrono::milliseconds> parsed = cv::ParseDuration(value);
+    if (!parsed.ok()) return invalid;
+    duration = *parsed;
+  }
+  if (duration.count() % 1000 != 0 || duration < min || duration > max) return invalid;
+  out = std::chrono::duration_cast<std::chrono::seconds>(duration);
+  return Status::Ok();
+}
+
 Status ApplySize(std::string_view value, uint64_t& out, uint64_t min) {
   CDP_ASSIGN_OR_RETURN(auto size, cv::ParseByteSize(value));
   if (size < min) {
@@ -241,6 +265,13 @@ std::vector<ConfigOption> MakeIngestOptions() {
          c.trusted_proxies = static_cast<int>(hops);
          return Status::Ok();
        }},
+      {"--write-key-cache-ttl", "CDP_WRITE_KEY_CACHE_TTL", "30s",
+       "How long ingestion caches a write key's check; a revoked write key is refused within "
+       "it (1s to 60s).",
+       [](std::string_view v, Config& c) {
+         return ApplySeconds(v, c.write_key_cache_ttl, std::chrono::seconds(1),
+                             std::chrono::seconds(60));
+       }},
       {"--ip-policy", "CDP_IP_POLICY", "keep",
        "What is stored of a client's IP: keep, truncate (IPv4 /24, IPv6 /48) or drop.",
        [](std::string_view v, Config& c) {
@@ -330,10 +361,73 @@ std::vector<ConfigOption> MakeQueryOptions() {
   };
 }
 
+// Origins for credentialed CORS: like CDP_CORS_ORIGINS's list, but "*" is
+// refused (a cookie must never be usable from any site) and an empty list
+// is allowed (only this server's own origin).
+Status ApplyConsoleOrigins(std::string_view value, std::vector<std::string>& out) {
+  std::vector<std::string> origins = cv::SplitList(value);
+  for (const std::string& origin : origins) {
+    if (origin == "*") {
+      return Status::BadRequest(
+          "'*' is not allowed: credentials (the session cookie) may only be sent from listed "
+          "origins such as https://console.example.com");
+    }
+    CDP_RETURN_IF_ERROR(ValidateOrigin(origin));
+  }
+  out = std::move(origins);
+  return Status::Ok();
+}
+
+std::vector<ConfigOption> MakeAccessOptions() {
+  return {
+      {"--console-origins", "CDP_CONSOLE_ORIGINS", "(none)",
+       "Comma-separated origins of a console served elsewhere that may call the server API with "
+       "the session cookie ('*' refused); unset, only this server's own origin.",
+       [](std::string_view v, Config& c) { return ApplyConsoleOrigins(v, c.console_origins); }},
+      {"--session-ttl", "CDP_SESSION_TTL", "14d",
+       "How long a session (console cookie or bearer token) lives from login.",
+       [](std::string_view v, Config& c) {
+         return ApplySeconds(v, c.session_ttl, std::chrono::seconds(1),
+                             std::chrono::hours(24 * 365));
+       }},
+      {"--login-rate", "CDP_LOGIN_RATE", "10",
+       "Login attempts per minute a client address may make (also its burst); then 429.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto rate, cv::ParseInt(v, 1, 100'000));
+         c.login_rate = static_cast<int>(rate);
+         return Status::Ok();
+       }},
+      {"--login-lockout-after", "CDP_LOGIN_LOCKOUT_AFTER", "5",
+       "Consecutive failed logins that lock an account for CDP_LOGIN_LOCKOUT.",
+       [](std::string_view v, Config& c) {
+         CDP_ASSIGN_OR_RETURN(auto failures, cv::ParseInt(v, 1, 1000));
+         c.login_lockout_after = static_cast<int>(failures);
+         return Status::Ok();
+       }},
+      {"--login-lockout", "CDP_LOGIN_LOCKOUT", "15m",
+       "How long a locked account refuses logins (429), even with the right password.",
+       [](std::string_view v, Config& c) {
+         return ApplySeconds(v, c.login_lockout, std::chrono::seconds(1), std::chrono::hours(24));
+       }},
+      {"--password-cost", "CDP_PASSWORD_COST", "interactive",
+       "argon2id cost of password hashes: interactive (64 MiB) or moderate (256 MiB, slower).",
+       [](std::string_view v, Config& c) {
+         return ApplyWord(v, {"interactive", "moderate"}, c.password_cost);
+       }},
+      {"--cookie-secure", "CDP_COOKIE_SECURE", "auto",
+       "Mark the session cookie Secure: always, never, or auto (when X-Forwarded-Proto from a "
+       "trusted proxy says https).",
+       [](std::string_view v, Config& c) {
+         return ApplyWord(v, {"auto", "always", "never"}, c.cookie_secure);
+       }},
+  };
+}
+
 std::vector<ConfigOption> MakeAllOptions() {
   std::vector<ConfigOption> options = MakeOptions();
   for (ConfigOption& option : MakeIngestOptions()) options.push_back(std::move(option));
   for (ConfigOption& option : MakeQueryOptions()) options.push_back(std::move(option));
+  for (ConfigOption& option : MakeAccessOptions()) options.push_back(std::move(option));
   return options;
 }
 

@@ -50,6 +50,9 @@ struct Config {
   int64_t rate_limit_burst = 500;  // requests per 5 s
   int64_t rate_limit_events_per_day = 1'000'000;
   int trusted_proxies = 0;
+  // How long ingestion trusts its cached answer about a write key: a revoked
+  // write key is refused within this time (at most 60 s).
+  std::chrono::seconds write_key_cache_ttl{30};
   std::string ip_policy = "keep";  // keep | truncate | drop
   std::string geoip_db;            // a MaxMind DB file; empty: Debian's country database
   std::string ua_regexes;          // uap-core's regexes.yaml; empty: the bundled copy
@@ -72,6 +75,25 @@ struct Config {
   int query_queue = 64;   // queries waiting for a thread; more get 503
   std::chrono::milliseconds query_job_ttl{3600 * 1000};  // finished async queries kept
   int query_jobs_per_workspace = 100;
+
+  // Accounts and access control (src/auth, src/api/account_routes.h).
+  // Origins of a console served elsewhere that may call the server API with
+  // credentials (the session cookie); empty: only this server's own origin.
+  // Never "*": credentials for any origin would let every site act as the
+  // signed-in user.
+  std::vector<std::string> console_origins;
+  // How long a session lives from login.
+  std::chrono::seconds session_ttl{14 * 24 * 3600};
+  // Login attempts per minute per client address.
+  int login_rate = 10;
+  // Consecutive failed logins that lock an account, and for how long.
+  int login_lockout_after = 5;
+  std::chrono::seconds login_lockout{15 * 60};
+  std::string password_cost = "interactive";  // interactive | moderate
+  // Whether the session cookie is marked Secure: always, never, or auto (when
+  // the request arrived over TLS, as X-Forwarded-Proto from a trusted proxy
+  // says).
+  std::string cookie_secure = "auto";  // auto | always | never
 
   // The SQLite file of the metadata store.
   std::string MetaDbPath() const;

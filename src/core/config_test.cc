@@ -48,7 +48,14 @@ std::string Describe(const Config& c) {
       << " cache_ttl_paths=" << c.cache_ttl_paths.count()
       << " cache_max_bytes=" << c.cache_max_bytes << " query_threads=" << c.query_threads
       << " query_queue=" << c.query_queue << " query_job_ttl=" << c.query_job_ttl.count()
-      << " query_jobs_per_workspace=" << c.query_jobs_per_workspace;
+      << " query_jobs_per_workspace=" << c.query_jobs_per_workspace
+      << " cache_ttl_profiles=" << c.cache_ttl_profiles.count();
+  out << " console_origins=";
+  for (const auto& origin : c.console_origins) out << origin << ";";
+  out << " session_ttl=" << c.session_ttl.count() << " login_rate=" << c.login_rate
+      << " login_lockout_after=" << c.login_lockout_after
+      << " login_lockout=" << c.login_lockout.count() << " password_cost=" << c.password_cost
+      << " cookie_secure=" << c.cookie_secure;
   return out.str();
 }
 
@@ -146,7 +153,8 @@ TEST(ConfigOptionsTest, DocumentedDefaultsAreTheActualDefaults) {
   for (const auto& option : ConfigOptions()) {
     // Defaults written as prose: "(none)", "<data-dir>/meta.sqlite"...
     if (option.env == "CDP_META_DB" || option.env == "CDP_METRICS_TOKEN" ||
-        option.env == "CDP_GEOIP_DB" || option.env == "CDP_UA_REGEXES") {
+        option.env == "CDP_GEOIP_DB" || option.env == "CDP_UA_REGEXES" ||
+        option.env == "CDP_CONSOLE_ORIGINS") {
       continue;
     }
     SCOPED_TRACE(std::string(option.env));
@@ -442,6 +450,84 @@ TEST(ConfigQueryTest, InvalidValues) {
   ExpectInvalidEnv("CDP_QUERY_JOB_TTL", "500ms");
   ExpectInvalidEnv("CDP_QUERY_JOBS_PER_WORKSPACE", "0");
   ExpectInvalidFlag("--cache-ttl-session-seconds", "x");
+}
+
+TEST(ConfigAccessTest, Defaults) {
+  const Config config = LoadEnv({});
+  EXPECT_TRUE(config.console_origins.empty());
+  EXPECT_EQ(config.session_ttl, seconds(14 * 24 * 3600));
+  EXPECT_EQ(config.login_rate, 10);
+  EXPECT_EQ(config.login_lockout_after, 5);
+  EXPECT_EQ(config.login_lockout, seconds(15 * 60));
+  EXPECT_EQ(config.password_cost, "interactive");
+  EXPECT_EQ(config.cookie_secure, "auto");
+}
+
+TEST(ConfigAccessTest, EnvironmentValuesApplied) {
+  const Config config = LoadEnv({
+      {"CDP_CONSOLE_ORIGINS", "https://console.example.com, http://localhost:5173"},
+      {"CDP_SESSION_TTL", "2s"},
+      {"CDP_LOGIN_RATE", "3"},
+      {"CDP_LOGIN_LOCKOUT_AFTER", "2"},
+      {"CDP_LOGIN_LOCKOUT", "1m"},
+      {"CDP_PASSWORD_COST", "moderate"},
+      {"CDP_COOKIE_SECURE", "always"},
+  });
+  EXPECT_EQ(config.console_origins,
+            (std::vector<std::string>{"https://console.example.com", "http://localhost:5173"}));
+  EXPECT_EQ(config.session_ttl, seconds(2));
+  EXPECT_EQ(config.login_rate, 3);
+  EXPECT_EQ(config.login_lockout_after, 2);
+  EXPECT_EQ(config.login_lockout, seconds(60));
+  EXPECT_EQ(config.password_cost, "moderate");
+  EXPECT_EQ(config.cookie_secure, "always");
+}
+
+TEST(ConfigAccessTest, ConsoleOrigins) {
+  // Credentials for any origin would let every web site act as the user.
+  ExpectInvalidEnv("CDP_CONSOLE_ORIGINS", "*");
+  ExpectInvalidEnv("CDP_CONSOLE_ORIGINS", "https://a.com, *");
+  ExpectInvalidFlag("--console-origins", "*");
+  ExpectInvalidEnv("CDP_CONSOLE_ORIGINS", "a.com");
+  ExpectInvalidEnv("CDP_CONSOLE_ORIGINS", "https://a.com/console");
+  const Result<Config> star = [] {
+    CLI::App app;
+    ConfigLoader loader;
+    loader.Register(app);
+    return loader.Load({{"CDP_CONSOLE_ORIGINS", "*"}});
+  }();
+  ASSERT_FALSE(star.ok());
+  EXPECT_NE(star.status().message().find("'*' is not allowed"), std::string::npos)
+      << star.status().message();
+  // Empty: only this server's own origin.
+  EXPECT_TRUE(LoadEnv({{"CDP_CONSOLE_ORIGINS", ""}}).console_origins.empty());
+  EXPECT_EQ(LoadEnv({{"CDP_CONSOLE_ORIGINS", "https://a.com"}}).console_origins,
+            std::vector<std::string>{"https://a.com"});
+}
+
+TEST(ConfigAccessTest, Durations) {
+  EXPECT_EQ(LoadEnv({{"CDP_SESSION_TTL", "14d"}}).session_ttl, seconds(14 * 24 * 3600));
+  EXPECT_EQ(LoadEnv({{"CDP_SESSION_TTL", "12h"}}).session_ttl, seconds(12 * 3600));
+  EXPECT_EQ(LoadEnv({{"CDP_SESSION_TTL", "365d"}}).session_ttl, seconds(365 * 24 * 3600));
+  EXPECT_EQ(LoadEnv({{"CDP_LOGIN_LOCKOUT", "90s"}}).login_lockout, seconds(90));
+  EXPECT_EQ(LoadEnv({{"CDP_LOGIN_LOCKOUT", "1d"}}).login_lockout, seconds(24 * 3600));
+  for (const char* value : {"0s", "500ms", "1500ms", "366d", "14", "d", "-1d", "1w"}) {
+    SCOPED_TRACE(value);
+    ExpectInvalidEnv("CDP_SESSION_TTL", value);
+  }
+  ExpectInvalidEnv("CDP_LOGIN_LOCKOUT", "25h");
+  ExpectInvalidEnv("CDP_LOGIN_LOCKOUT", "0s");
+  ExpectInvalidFlag("--session-ttl", "0s");
+}
+
+TEST(ConfigAccessTest, InvalidValues) {
+  ExpectInvalidEnv("CDP_LOGIN_RATE", "0");
+  ExpectInvalidEnv("CDP_LOGIN_RATE", "100001");
+  ExpectInvalidEnv("CDP_LOGIN_LOCKOUT_AFTER", "0");
+  ExpectInvalidEnv("CDP_LOGIN_LOCKOUT_AFTER", "1001");
+  ExpectInvalidEnv("CDP_PASSWORD_COST", "sensitive");
+  ExpectInvalidEnv("CDP_COOKIE_SECURE", "yes");
+  ExpectInvalidFlag("--cookie-secure", "true");
 }
 
 TEST(ConfigValidationTest, DataDir) {

@@ -276,7 +276,10 @@ void Connection::LogAccess(int status, size_t bytes_out) const {
       .Int("bytes_in", static_cast<int64_t>(request_.body().size()))
       .Int("bytes_out", static_cast<int64_t>(bytes_out))
       .Str("remote", remote_address_);
+  // Who and where, once the API's guard established them. Never a header
+  // that carries a credential (Authorization, Cookie, X-Write-Key).
   if (!request_.workspace_id().empty()) line.Str("workspace_id", request_.workspace_id());
+  if (!request_.actor().empty()) line.Str("actor", request_.actor());
   if (const auto agent = request_.Header("User-Agent"); !agent.empty()) {
     line.Str("user_agent", agent);
   }

@@ -9,9 +9,12 @@ namespace {
 constexpr std::string_view kUnmatchedRoute = "(unmatched)";
 }  // namespace
 
-RequestPipeline::RequestPipeline(const Router& router, CorsPolicy cors,
+RequestPipeline::RequestPipeline(const Router& router, CorsPolicy ingestion, CorsPolicy api,
                                  size_t max_decoded_body_bytes)
-    : router_(router), cors_(std::move(cors)), max_decoded_body_bytes_(max_decoded_body_bytes) {}
+    : router_(router),
+      ingestion_cors_(std::move(ingestion)),
+      api_cors_(std::move(api)),
+      max_decoded_body_bytes_(max_decoded_body_bytes) {}
 
 void RequestPipeline::Dispatch(Request& request, Reply reply) const {
   if (CorsPolicy::IsPreflight(request)) {
@@ -22,7 +25,8 @@ void RequestPipeline::Dispatch(Request& request, Reply reply) const {
       return;
     }
     request.SetRoute(routes->pattern, {});
-    reply.Send(cors_.Preflight(request, routes->allowed_methods));
+    const CorsPolicy& policy = routes->ingestion ? ingestion_cors_ : api_cors_;
+    reply.Send(policy.Preflight(request, routes->allowed_methods));
     return;
   }
 
@@ -32,7 +36,7 @@ void RequestPipeline::Dispatch(Request& request, Reply reply) const {
     reply.Fail(match.status());
     return;
   }
-  request.SetRoute(match->route->pattern, std::move(match->params));
+  request.SetRoute(match->route->pattern, std::move(match->params), match->route->access);
 
   if (const std::string_view encoding = request.Header("Content-Encoding"); !encoding.empty()) {
     auto decoded =
@@ -46,12 +50,25 @@ void RequestPipeline::Dispatch(Request& request, Reply reply) const {
   match->route->handler(request, std::move(reply));
 }
 
+const CorsPolicy& RequestPipeline::PolicyFor(const Request& request) const {
+  if (request.access() == RouteAccess::kIngestion) return ingestion_cors_;
+  // A wrong method on an ingestion path (405) still answers an SDK's page
+  // readably; an unknown path is the API's.
+  if (request.route() == kUnmatchedRoute) {
+    if (const auto routes = router_.RoutesFor(request.path()); routes && routes->ingestion) {
+      return ingestion_cors_;
+    }
+  }
+  return api_cors_;
+}
+
 void RequestPipeline::Finalize(const Request& request, Response& response) const {
   if (!request.request_id().empty()) {
     response.headers.emplace_back("X-Request-Id", request.request_id());
   }
-  if (!CorsPolicy::IsPreflight(request))
-    cors_.AddResponseHeaders(request.Header("Origin"), response);
+  // A preflight's answer carries its own CORS headers.
+  if (CorsPolicy::IsPreflight(request)) return;
+  PolicyFor(request).AddResponseHeaders(request.Header("Origin"), response);
 }
 
 }  // namespace cdp::http

@@ -50,9 +50,10 @@ std::string_view Request::PathParam(std::string_view name) const {
   return {};
 }
 
-void Request::SetRoute(std::string_view route, PathParams params) {
+void Request::SetRoute(std::string_view route, PathParams params, RouteAccess access) {
   route_ = route;
   params_ = std::move(params);
+  access_ = access;
 }
 
 }  // namespace cdp::http

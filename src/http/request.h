@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/route_access.h"
+
 namespace cdp::http {
 
 using HeaderList = std::vector<std::pair<std::string_view, std::string_view>>;
@@ -41,6 +43,9 @@ class Request {
   std::string_view PathParam(std::string_view name) const;
   // The route pattern that matched ("/queries/{id}"), for logs and metrics.
   std::string_view route() const { return route_; }
+  // Who may call the matched route; kPublic when no route matched (or before
+  // routing).
+  RouteAccess access() const { return access_; }
   const std::string& request_id() const { return request_id_; }
   std::string_view remote_address() const { return remote_address_; }
   std::chrono::steady_clock::time_point started_at() const { return started_at_; }
@@ -48,6 +53,11 @@ class Request {
   // (empty before): it goes into the access log line.
   const std::string& workspace_id() const { return workspace_id_; }
   void set_workspace_id(std::string id) { workspace_id_ = std::move(id); }
+  // Who the request's credentials speak for, once authentication established
+  // it ("user:<id>", "key:<id>"; empty before): for the access log, so never
+  // a secret.
+  const std::string& actor() const { return actor_; }
+  void set_actor(std::string actor) { actor_ = std::move(actor); }
 
   // Filled by the transport (and by tests that call handlers directly).
   void SetStartLine(std::string_view method, std::string_view target);
@@ -56,8 +66,9 @@ class Request {
   void SetRequestId(std::string id) { request_id_ = std::move(id); }
   void SetRemoteAddress(std::string address) { remote_address_ = std::move(address); }
   void SetStartedAt(std::chrono::steady_clock::time_point t) { started_at_ = t; }
-  // Filled by the router.
-  void SetRoute(std::string_view route, PathParams params);
+  // Filled by the pipeline from the router's match.
+  void SetRoute(std::string_view route, PathParams params,
+                RouteAccess access = RouteAccess::kPublic);
 
  private:
   std::string_view method_;
@@ -70,7 +81,9 @@ class Request {
   PathParams params_;
   std::string request_id_;
   std::string remote_address_;
+  RouteAccess access_ = RouteAccess::kPublic;
   std::string workspace_id_;
+  std::string actor_;
   std::chrono::steady_clock::time_point started_at_{};
 };
 

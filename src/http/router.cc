@@ -62,7 +62,8 @@ bool IsParam(std::string_view segment) {
 Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
-void Router::Add(std::string_view method, std::string_view pattern, Handler handler) {
+void Router::Add(std::string_view method, std::string_view pattern, RouteAccess access,
+                 Handler handler) {
   assert(!pattern.empty() && pattern.front() == '/');
   Node* node = root_.get();
   for (std::string_view segment : SplitSegments(pattern)) {
@@ -76,8 +77,14 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
       node = child.get();
     }
   }
-  auto route =
-      std::make_unique<Route>(Route{std::string(method), std::string(pattern), std::move(handler)});
+  // The pipeline picks a pattern's CORS policy before it knows the method
+  // (preflights), so one pattern's routes must agree on being ingestion.
+  assert((node->by_method.empty() ||
+          (node->by_method.begin()->second->access == RouteAccess::kIngestion) ==
+              (access == RouteAccess::kIngestion)) &&
+         "a pattern mixes ingestion and other routes");
+  auto route = std::make_unique<Route>(
+      Route{std::string(method), std::string(pattern), access, std::move(handler)});
   const bool added = node->by_method.emplace(route->method, route.get()).second;
   assert(added && "route registered twice");
   (void)added;
@@ -120,7 +127,8 @@ std::optional<Router::PathRoutes> Router::RoutesFor(std::string_view path) const
     if (!out.empty()) out += ", ";
     out += method;
   }
-  return PathRoutes{node->by_method.begin()->second->pattern, std::move(out)};
+  const Route& first = *node->by_method.begin()->second;
+  return PathRoutes{first.pattern, std::move(out), first.access == RouteAccess::kIngestion};
 }
 
 std::vector<const Route*> Router::routes() const {

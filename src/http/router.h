@@ -9,12 +9,14 @@
 
 #include "core/result.h"
 #include "http/handler.h"
+#include "http/route_access.h"
 
 namespace cdp::http {
 
 struct Route {
   std::string method;   // "GET", "POST", ...
   std::string pattern;  // "/queries/{id}"
+  RouteAccess access = RouteAccess::kPublic;
   Handler handler;
 };
 
@@ -31,8 +33,10 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // REQUIRES: the pattern starts with '/', and (method, pattern) is new.
-  void Add(std::string_view method, std::string_view pattern, Handler handler);
+  // REQUIRES: the pattern starts with '/', (method, pattern) is new, and
+  // every route of one pattern is kIngestion or none is (they share CORS).
+  // `access` is recorded, not enforced: the handler enforces it.
+  void Add(std::string_view method, std::string_view pattern, RouteAccess access, Handler handler);
 
   struct Match {
     const Route* route;
@@ -44,6 +48,7 @@ class Router {
   struct PathRoutes {
     std::string_view pattern;     // "/queries/{id}"
     std::string allowed_methods;  // "DELETE, GET, HEAD, OPTIONS, PUT"
+    bool ingestion = false;       // the pattern's routes are kIngestion
   };
   // The pattern a path matches and the methods it accepts; nullopt when no
   // pattern matches.

@@ -12,17 +12,17 @@ Handler Noop() {
 class RouterTest : public ::testing::Test {
  protected:
   RouterTest() {
-    router_.Add("GET", "/health", Noop());
-    router_.Add("POST", "/v1/track", Noop());
-    router_.Add("GET", "/queries", Noop());
-    router_.Add("POST", "/queries", Noop());
-    router_.Add("GET", "/queries/{id}", Noop());
-    router_.Add("PUT", "/queries/{id}", Noop());
-    router_.Add("DELETE", "/queries/{id}", Noop());
-    router_.Add("POST", "/query/async", Noop());
-    router_.Add("GET", "/query/async/{id}", Noop());
-    router_.Add("POST", "/query/{kind}", Noop());
-    router_.Add("GET", "/workspaces/{workspace}/keys/{key}", Noop());
+    router_.Add("GET", "/health", RouteAccess::kPublic, Noop());
+    router_.Add("POST", "/v1/track", RouteAccess::kIngestion, Noop());
+    router_.Add("GET", "/queries", RouteAccess::kRead, Noop());
+    router_.Add("POST", "/queries", RouteAccess::kBuild, Noop());
+    router_.Add("GET", "/queries/{id}", RouteAccess::kRead, Noop());
+    router_.Add("PUT", "/queries/{id}", RouteAccess::kBuild, Noop());
+    router_.Add("DELETE", "/queries/{id}", RouteAccess::kBuild, Noop());
+    router_.Add("POST", "/query/async", RouteAccess::kRead, Noop());
+    router_.Add("GET", "/query/async/{id}", RouteAccess::kRead, Noop());
+    router_.Add("POST", "/query/{kind}", RouteAccess::kRead, Noop());
+    router_.Add("GET", "/workspaces/{workspace}/keys/{key}", RouteAccess::kAdmin, Noop());
   }
   Router router_;
 };
@@ -64,8 +64,8 @@ TEST_F(RouterTest, ParameterBelowLiteral) {
 
 TEST(RouterBacktrackTest, FallsBackToParameterWhenLiteralBranchDeadEnds) {
   Router router;
-  router.Add("GET", "/a/b/c", Noop());
-  router.Add("GET", "/a/{x}/d", Noop());
+  router.Add("GET", "/a/b/c", RouteAccess::kPublic, Noop());
+  router.Add("GET", "/a/{x}/d", RouteAccess::kPublic, Noop());
   auto match = router.Find("GET", "/a/b/d");
   ASSERT_TRUE(match.ok());
   EXPECT_EQ(match->route->pattern, "/a/{x}/d");
@@ -112,14 +112,55 @@ TEST_F(RouterTest, RoutesForGivesPatternAndMethods) {
   ASSERT_TRUE(routes.has_value());
   EXPECT_EQ(routes->pattern, "/v1/track");
   EXPECT_EQ(routes->allowed_methods, "OPTIONS, POST");
+  EXPECT_TRUE(routes->ingestion);
   EXPECT_FALSE(router_.RoutesFor("/missing").has_value());
+}
+
+TEST_F(RouterTest, RoutesForSaysWhetherThePatternIsIngestion) {
+  const auto queries = router_.RoutesFor("/queries/7");
+  ASSERT_TRUE(queries.has_value());
+  EXPECT_EQ(queries->pattern, "/queries/{id}");
+  EXPECT_FALSE(queries->ingestion);
+  const auto health = router_.RoutesFor("/health");
+  ASSERT_TRUE(health.has_value());
+  EXPECT_FALSE(health->ingestion);
+}
+
+TEST_F(RouterTest, MatchCarriesTheRouteAccess) {
+  EXPECT_EQ(router_.Find("GET", "/health")->route->access, RouteAccess::kPublic);
+  EXPECT_EQ(router_.Find("POST", "/v1/track")->route->access, RouteAccess::kIngestion);
+  EXPECT_EQ(router_.Find("GET", "/queries/1")->route->access, RouteAccess::kRead);
+  EXPECT_EQ(router_.Find("PUT", "/queries/1")->route->access, RouteAccess::kBuild);
+  EXPECT_EQ(router_.Find("HEAD", "/queries/1")->route->access, RouteAccess::kRead);
+  EXPECT_EQ(router_.Find("GET", "/workspaces/a/keys/b")->route->access, RouteAccess::kAdmin);
+}
+
+#ifndef NDEBUG
+TEST(RouterDeathTest, OnePatternIsAllIngestionOrNone) {
+  // Preflights pick the CORS policy by pattern, before the method is known.
+  Router router;
+  router.Add("POST", "/v1/batch", RouteAccess::kIngestion, Noop());
+  EXPECT_DEATH(router.Add("GET", "/v1/batch", RouteAccess::kRead, Noop()), "ingestion");
+}
+#endif
+
+TEST(RouteAccessTest, Names) {
+  EXPECT_EQ(RouteAccessName(RouteAccess::kPublic), "public");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kIngestion), "ingestion");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kMetricsToken), "metrics_token");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kUser), "user");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kRead), "read");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kBuild), "build");
+  EXPECT_EQ(RouteAccessName(RouteAccess::kAdmin), "admin");
 }
 
 TEST_F(RouterTest, ListsEveryRouteInOrder) {
   const auto routes = router_.routes();
   ASSERT_EQ(routes.size(), 11u);
   EXPECT_EQ(routes.front()->pattern, "/health");
+  EXPECT_EQ(routes.front()->access, RouteAccess::kPublic);
   EXPECT_EQ(routes.back()->pattern, "/workspaces/{workspace}/keys/{key}");
+  EXPECT_EQ(routes.back()->access, RouteAccess::kAdmin);
 }
 
 }  // namespace

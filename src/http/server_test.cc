@@ -1,11 +1,13 @@
 #include "http/server.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <mutex>
 #include <thread>
 
+#include "core/log.h"
 #include "support/raw_http_client.h"
 
 namespace cdp::http {
@@ -18,14 +20,16 @@ using std::chrono::milliseconds;
 // A real server on a free loopback port, with short timeouts and small limits.
 class ServerTest : public ::testing::Test {
  protected:
-  ServerTest() : metrics_(2), pipeline_(router_, CorsPolicy({"*"}), 4096) {
-    router_.Add("GET", "/hello",
+  ServerTest()
+      : metrics_(2),
+        pipeline_(router_, CorsPolicy::Open({"*"}), CorsPolicy::Credentialed({}), 4096) {
+    router_.Add("GET", "/hello", RouteAccess::kPublic,
                 [](Request&, Reply reply) { reply.Send(Response::Text(200, "hi")); });
-    router_.Add("POST", "/echo", [](Request& request, Reply reply) {
+    router_.Add("POST", "/echo", RouteAccess::kIngestion, [](Request& request, Reply reply) {
       reply.Send(Response::Text(200, request.body()));
     });
     // Answers from another thread after `?ms` (default 300) milliseconds.
-    router_.Add("GET", "/slow", [this](Request& request, Reply reply) {
+    router_.Add("GET", "/slow", RouteAccess::kPublic, [this](Request& request, Reply reply) {
       const int ms = request.query().empty() ? 300 : std::stoi(std::string(request.query()));
       std::lock_guard lock(threads_mu_);
       ++slow_started_;
@@ -34,7 +38,13 @@ class ServerTest : public ::testing::Test {
         reply.Send(Response::Text(200, "slow done"));
       });
     });
-    router_.Add("GET", "/forgotten", [](Request&, Reply) {});
+    router_.Add("GET", "/forgotten", RouteAccess::kPublic, [](Request&, Reply) {});
+    // As the API's guard does once it knows the caller.
+    router_.Add("GET", "/whoami", RouteAccess::kRead, [](Request& request, Reply reply) {
+      request.set_actor("user:u-1");
+      request.set_workspace_id("ws-1");
+      reply.Send(Response::Json(200, "{}"));
+    });
   }
 
   void SetUp() override { StartServer(ServerOptions{}); }
@@ -46,7 +56,7 @@ class ServerTest : public ::testing::Test {
     options.body_timeout = milliseconds(300);
     options.idle_timeout = milliseconds(600);
     options.shutdown_timeout = std::max(options.shutdown_timeout, milliseconds(0));
-    options.access_log = false;
+    options.access_log = access_log_;
     server_ = std::make_unique<HttpServer>(options, pipeline_, metrics_);
     ASSERT_TRUE(server_->Start().ok());
     port_ = server_->port();
@@ -59,6 +69,7 @@ class ServerTest : public ::testing::Test {
     for (auto& thread : threads_) thread.join();
   }
 
+  bool access_log_ = false;
   Router router_;
   HttpMetrics metrics_;
   RequestPipeline pipeline_;
@@ -332,6 +343,50 @@ TEST_F(ServerTest, ShutdownDeadlineCutsOffSlowHandlers) {
   WaitForSlowHandlers(1);
   server_->Shutdown();
   EXPECT_FALSE(server_->Wait());  // cut off: the handler was still running
+}
+
+TEST_F(ServerTest, AccessLogNamesTheActorAndNeverACredential) {
+  server_->Shutdown();
+  server_->Wait();
+  char path[] = "/tmp/cdp_server_test_XXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  unlink(path);
+  log::Init({.level = log::Level::kInfo, .fd = fd});
+  access_log_ = true;
+  StartServer(ServerOptions{});
+  const std::string secret = "sk_" + std::string(40, 'S');
+  const std::string token = "st_" + std::string(43, 'T');
+  auto response = Fetch(port_, "GET", "/whoami?api_key=wk_inquery", {},
+                        {{"Authorization", "Bearer " + secret},
+                         {"Cookie", "theme=dark; cdp_session=" + token},
+                         {"X-Write-Key", "wk_" + std::string(32, 'W')}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  server_->Shutdown();
+  server_->Wait();
+  log::Flush();
+  std::string written;
+  char buffer[4096];
+  for (off_t offset = 0;;) {
+    const ssize_t n = pread(fd, buffer, sizeof(buffer), offset);
+    if (n <= 0) break;
+    written.append(buffer, static_cast<size_t>(n));
+    offset += n;
+  }
+  log::Init({.level = log::Level::kInfo, .fd = STDERR_FILENO});
+  close(fd);
+  access_log_ = false;
+  StartServer(ServerOptions{});  // for TearDown
+
+  const size_t line_start = written.find("\"route\":\"/whoami\"");
+  ASSERT_NE(line_start, std::string::npos) << written;
+  EXPECT_NE(written.find("\"actor\":\"user:u-1\""), std::string::npos) << written;
+  EXPECT_NE(written.find("\"workspace_id\":\"ws-1\""), std::string::npos) << written;
+  for (const std::string& never : {secret, token, std::string("SSSSSSSS"), std::string("TTTTTTTT"),
+                                   std::string("WWWWWWWW"), std::string("wk_inquery")}) {
+    EXPECT_EQ(written.find(never), std::string::npos) << never << " in " << written;
+  }
 }
 
 }  // namespace

@@ -118,13 +118,35 @@ Result<IngestService::Credentials> IngestService::Authenticate(std::string_view 
         "missing write key: send it as the HTTP Basic user (writeKey:), in an X-Write-Key "
         "header or as writeKey in the body");
   }
-  if (credential.starts_with(kSecretKeyPrefix)) {
-    CDP_ASSIGN_OR_RETURN(const AuthenticatedSecretKey key,
-                         deps_.secret_keys.Authenticate(credential));
-    return Credentials{key.workspace_id, true};
-  }
+  if (credential.starts_with(kSecretKeyPrefix)) return AuthenticateSecretKey(credential);
   CDP_ASSIGN_OR_RETURN(const AuthenticatedWriteKey key, deps_.write_keys.Authenticate(credential));
   return Credentials{key.workspace_id, false};
+}
+
+Result<IngestService::Credentials> IngestService::AuthenticateSecretKey(
+    std::string_view secret_key) const {
+  // One message for every refusal (never the key itself): a caller learns
+  // nothing about which keys exist.
+  const auto invalid = [] { return Status::Unauthorized("invalid secret key"); };
+  if (!LooksLikeSecretKey(secret_key)) return invalid();
+  Result<ApiKey> key = deps_.api_keys.FindApiKeyByHash(HashToken(secret_key));
+  if (!key.ok()) {
+    if (key.status().code() == ErrorCode::kNotFound) return invalid();
+    return std::move(key).TakeStatus();
+  }
+  // A revocation dated in the future is a grace period.
+  if (key->kind != ApiKeyKind::kSecret ||
+      (key->revoked_at && *key->revoked_at <= deps_.clock.Now())) {
+    return invalid();
+  }
+  // Sending events is a write: a read-only key may not.
+  if (key->scope != ApiKeyScope::kAdmin) {
+    return Status::Forbidden(
+        fmt::format("a secret key of scope {} cannot send events; use a "
+                    "write key or an admin secret key",
+                    ApiKeyScopeName(key->scope)));
+  }
+  return Credentials{key->workspace_id, true};
 }
 
 Status IngestService::DeadLetter(const Event& event, const Status& reason) const {
@@ -152,7 +174,7 @@ Result<IngestService::Admission> IngestService::Admit(Event& event, const Ingest
           Verdict::kRejected,
           Status::UnprocessableEntity(
               fmt::format("the event arrived {} after it was sent; events more than {} hours late "
-                          "are refused, except with a secret key (historical import)",
+                          "are refused, except with an admin secret key (historical import)",
                           DescribeLateness(late), options_.late_after / hours(1)),
               field)};
     }

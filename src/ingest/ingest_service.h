@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "auth/secret_key_authenticator.h"
 #include "core/clock.h"
 #include "core/result.h"
 #include "ingest/dedup_index.h"
@@ -21,6 +20,7 @@
 #include "ingest/write_key_cache.h"
 #include "log/event_log.h"
 #include "meta/dead_letter_store.h"
+#include "meta/meta_store.h"
 
 namespace cdp::ingest {
 
@@ -94,15 +94,19 @@ struct IngestCounters {
 // A request that fails as a whole leaves nothing behind: no event in the log,
 // no dedup reservation (so that the client's retry is not a "duplicate").
 //
-// Credentials: a write key (public, in browsers and apps), or a secret key,
-// which also lifts the late-event limit for historical imports.
+// Credentials: a write key (public, in browsers and apps), or a secret key of
+// scope admin, which also lifts the late-event limit for historical imports
+// (a read-scope secret key may not send events: Forbidden). Secret keys are
+// looked up by hash on every request, not cached, so a revocation is
+// immediate for them.
 //
 // Thread safety: Ingest may be called from any number of threads.
 class IngestService {
  public:
   struct Dependencies {
     WriteKeyAuthenticator& write_keys;
-    const SecretKeyAuthenticator& secret_keys;
+    // Where secret keys (back-fills) are looked up.
+    MetaStore& api_keys;
     RateLimiter& rate_limiter;
     DedupIndex& dedup;
     SchemaGate& schema;
@@ -130,6 +134,7 @@ class IngestService {
     bool may_backfill = false;  // a secret key
   };
   Result<Credentials> Authenticate(std::string_view credential) const;
+  Result<Credentials> AuthenticateSecretKey(std::string_view secret_key) const;
   // The late-event check, the dedup reservation, enrichment and the schema
   // check of one event. Errors are the store's, and fail the whole request.
   enum class Verdict { kAppend, kDuplicate, kRejected };

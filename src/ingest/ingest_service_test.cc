@@ -8,6 +8,8 @@
 #include <map>
 #include <mutex>
 
+#include "auth/api_key_format.h"
+#include "auth/api_key_service.h"
 #include "ingest/ingest_test_env.h"
 
 namespace cdp::ingest {
@@ -181,6 +183,47 @@ TEST(IngestServiceTest, LateEventsAre422UnlessSentWithASecretKey) {
   EXPECT_EQ(result.accepted, 1u);
   EXPECT_EQ(result.workspace_id, env.workspace_id());
   EXPECT_EQ(MessageIds(env.LoggedEvents()), (std::vector<std::string>{"late", "recent"}));
+}
+
+// Only an admin secret key of the workspace may back-fill: a read-scope key
+// is forbidden (reading is not writing), a revoked or unknown one
+// unauthorized; and a revocation reaches ingestion at once (secret keys are
+// not cached).
+TEST(IngestServiceTest, OnlyALiveAdminSecretKeySendsEvents) {
+  IngestTestEnv env;
+  ApiKeyService keys(*env.store_, env.clock_);
+  auto read = keys.Create(env.workspace_id(), {ApiKeyKind::kSecret, ApiKeyScope::kRead, "r"}, "");
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  IngestResult result = env.Segment(Track("m1"), EventType::kTrack, read->key);
+  EXPECT_EQ(result.status.code(), ErrorCode::kForbidden);
+  EXPECT_EQ(result.status.message().find(read->key), std::string::npos);
+  EXPECT_EQ(result.accepted, 0u);
+
+  result = env.Segment(Track("m2"), EventType::kTrack, NewSecretKey());
+  EXPECT_EQ(result.status.code(), ErrorCode::kUnauthorized);
+  result = env.Segment(Track("m3"), EventType::kTrack, "sk_malformed");
+  EXPECT_EQ(result.status.code(), ErrorCode::kUnauthorized);
+
+  auto admin = keys.Create(env.workspace_id(), {ApiKeyKind::kSecret, ApiKeyScope::kAdmin, "a"}, "");
+  ASSERT_TRUE(admin.ok());
+  EXPECT_EQ(env.Segment(Track("m4"), EventType::kTrack, admin->key).accepted, 1u);
+  ASSERT_TRUE(keys.Revoke(env.workspace_id(), admin->api_key.id).ok());
+  result = env.Segment(Track("m5"), EventType::kTrack, admin->key);
+  EXPECT_EQ(result.status.code(), ErrorCode::kUnauthorized);
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), std::vector<std::string>{"m4"});
+}
+
+// A write key revoked through the key service stops working once the key
+// cache's answer expires (30 s, within the 60 s the issue allows).
+TEST(IngestServiceTest, ARevokedWriteKeyStopsWithinTheCacheTtl) {
+  IngestTestEnv env;
+  EXPECT_EQ(env.Segment(Track("m1")).accepted, 1u);
+  ApiKeyService keys(*env.store_, env.clock_);
+  ASSERT_TRUE(keys.Revoke(env.workspace_id(), env.workspace_.write_api_key.id).ok());
+  env.clock_.Advance(WriteKeyAuthenticator::kDefaultTtl);
+  const IngestResult refused = env.Segment(Track("m2"));
+  EXPECT_EQ(refused.status.code(), ErrorCode::kUnauthorized);
+  EXPECT_EQ(MessageIds(env.LoggedEvents()), std::vector<std::string>{"m1"});
 }
 
 TEST(IngestServiceTest, ADuplicateMessageIdIsAcknowledgedAndStoredOnce) {

@@ -60,14 +60,13 @@ class IngestTestEnv {
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(log).value();
     write_keys_ = std::make_unique<WriteKeyAuthenticator>(*store_, clock_);
-    secret_keys_ = std::make_unique<SecretKeyAuthenticator>(*store_, clock_);
     rate_limiter_ = std::make_unique<RateLimiter>(clock_, limits);
     schema_ = std::make_unique<SchemaGate>(*store_, clock_);
     enricher_ = std::make_unique<enrich::Enricher>(nullptr, nullptr);
     service_ = std::make_unique<IngestService>(
         IngestService::Dependencies{
             .write_keys = *write_keys_,
-            .secret_keys = *secret_keys_,
+            .api_keys = *store_,
             .rate_limiter = *rate_limiter_,
             .dedup = dedup_,
             .schema = *schema_,
@@ -116,7 +115,6 @@ class IngestTestEnv {
   std::unique_ptr<LocalEventLog> log_;
   DedupIndex dedup_;
   std::unique_ptr<WriteKeyAuthenticator> write_keys_;
-  std::unique_ptr<SecretKeyAuthenticator> secret_keys_;
   std::unique_ptr<RateLimiter> rate_limiter_;
   std::unique_ptr<SchemaGate> schema_;
   std::unique_ptr<enrich::Enricher> enricher_;

@@ -91,7 +91,13 @@ Result<AuthenticatedWriteKey> WriteKeyAuthenticator::Authenticate(std::string_vi
   }
 
   // Not under the lock: a slow store must not hold up the shard's other keys.
-  Result<ApiKey> found = store_.FindWriteKey(write_key);
+  // The store keeps only hashes. A key of another kind whose hash matched
+  // (impossible in practice: the shape check above admits only "wk_" keys)
+  // is still refused, as unknown: a secret key never authorizes ingestion.
+  Result<ApiKey> found = store_.FindApiKeyByHash(HashToken(write_key));
+  if (found.ok() && found->kind != ApiKeyKind::kWrite) {
+    found = Status::NotFound("API key not found");
+  }
   CachedAnswer answer;
   // From before the lookup, so that an answer is never older than the TTL says.
   answer.expires_at = now + ttl_;

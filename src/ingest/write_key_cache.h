@@ -23,6 +23,9 @@ struct AuthenticatedWriteKey {
 
 // Resolves the write key of every ingest request to its workspace, with the
 // store's answers cached: a request costs a hash lookup, not a database query.
+// The store keeps keys only as hashes, so a miss asks it for
+// FindApiKeyByHash(HashToken(key)); only a key of kind write is accepted (a
+// secret key is never a write key). The cache itself is in memory only.
 //
 // Answers are cached per key for `ttl`, negative ones included ("unknown",
 // "revoked"), so that a client stuck on a bad key does not send each of its

@@ -19,8 +19,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Forwards to the real store, counting write-key lookups; can be told to fail
-// them, as a busy or unreachable database would.
+// Forwards to the real store, counting key lookups by hash; can be told to
+// fail them, as a busy or unreachable database would.
 class CountingMetaStore final : public MetaStore {
  public:
   explicit CountingMetaStore(MetaStore& store) : store_(store) {}
@@ -29,10 +29,10 @@ class CountingMetaStore final : public MetaStore {
   // REQUIRES: no Authenticate call runs meanwhile.
   void FailLookupsWith(Status status) { failure_ = std::move(status); }
 
-  Result<ApiKey> FindWriteKey(std::string_view write_key) override {
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override {
     ++find_write_key_calls_;
     if (!failure_.ok()) return failure_;
-    return store_.FindWriteKey(write_key);
+    return store_.FindApiKeyByHash(key_hash);
   }
 
   Status CreateWorkspace(const Workspace& workspace) override {
@@ -51,9 +51,6 @@ class CountingMetaStore final : public MetaStore {
     return store_.SetWorkspaceRetention(workspace_id, days);
   }
   Status CreateApiKey(const ApiKey& key) override { return store_.CreateApiKey(key); }
-  Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) override {
-    return store_.FindSecretKeyByHash(secret_hash);
-  }
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override {
     return store_.ListApiKeys(workspace_id);
   }
@@ -89,7 +86,8 @@ class WriteKeyAuthenticatorTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     workspace_id_ = created->workspace.id;
     write_key_ = created->write_key;
-    auto key = sqlite_->FindWriteKey(write_key_);
+    secret_key_ = created->secret_key;
+    auto key = sqlite_->FindApiKeyByHash(HashToken(write_key_));
     ASSERT_TRUE(key.ok());
     key_id_ = key->id;
 
@@ -113,6 +111,7 @@ class WriteKeyAuthenticatorTest : public ::testing::Test {
   std::unique_ptr<WriteKeyAuthenticator> authenticator_;
   std::string workspace_id_;
   std::string write_key_;
+  std::string secret_key_;
   std::string key_id_;
 };
 
@@ -184,6 +183,34 @@ TEST_F(WriteKeyAuthenticatorTest, MalformedKeyNeverReachesTheStore) {
   }
   EXPECT_EQ(store_->find_write_key_calls(), 0);
   EXPECT_EQ(authenticator_->CachedKeys(), 0u);
+}
+
+// A secret key is never a write key: its shape alone refuses it, before the
+// store is asked, whatever the workspace.
+TEST_F(WriteKeyAuthenticatorTest, SecretKeyIsRefusedAsAWriteKey) {
+  ExpectUnauthorized(authenticator_->Authenticate(secret_key_), "malformed write key");
+  EXPECT_EQ(store_->find_write_key_calls(), 0);
+  EXPECT_EQ(authenticator_->CachedKeys(), 0u);
+}
+
+// And should the store hold a key of another kind under a write key's hash,
+// the kind decides: it is unknown as a write key.
+TEST_F(WriteKeyAuthenticatorTest, AKeyOfAnotherKindIsUnknown) {
+  const std::string shaped_like_a_write_key = NewWriteKey();
+  ApiKey secret;
+  secret.id = "k-secret";
+  secret.workspace_id = workspace_id_;
+  secret.kind = ApiKeyKind::kSecret;
+  secret.scope = ApiKeyScope::kAdmin;
+  secret.display_prefix = "sk_xxxxx";
+  secret.key_hash = HashToken(shaped_like_a_write_key);
+  secret.created_at = clock_.Now();
+  ASSERT_TRUE(sqlite_->CreateApiKey(secret).ok());
+
+  ExpectUnauthorized(authenticator_->Authenticate(shaped_like_a_write_key), "unknown write key");
+  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  ExpectUnauthorized(authenticator_->Authenticate(shaped_like_a_write_key), "unknown write key");
+  EXPECT_EQ(store_->find_write_key_calls(), 1);  // cached like any unknown key
 }
 
 TEST_F(WriteKeyAuthenticatorTest, StoreFailureIsReturnedAndNotCached) {

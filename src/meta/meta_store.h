@@ -40,24 +40,54 @@ constexpr std::string_view ApiKeyKindName(ApiKeyKind kind) {
   return kind == ApiKeyKind::kWrite ? "write" : "secret";
 }
 
+// What a key may do. A write key only sends events (kIngest, its only
+// scope); a secret key reads (kRead) or reads and administers (kAdmin) its
+// workspace through the server API (see auth/permission.h for the mapping).
+enum class ApiKeyScope {
+  kIngest,
+  kRead,
+  kAdmin,
+};
+
+// "ingest" / "read" / "admin": the spelling used in storage and in the API.
+constexpr std::string_view ApiKeyScopeName(ApiKeyScope scope) {
+  switch (scope) {
+    case ApiKeyScope::kIngest:
+      return "ingest";
+    case ApiKeyScope::kRead:
+      return "read";
+    case ApiKeyScope::kAdmin:
+      return "admin";
+  }
+  return "admin";
+}
+// The scope of that spelling; nullopt for any other text.
+std::optional<ApiKeyScope> ParseApiKeyScope(std::string_view name);
+
+// The longest name a key may have (ApiKey::name), in bytes.
+inline constexpr size_t kMaxApiKeyNameBytes = 100;
+
 // A credential of one workspace.
 //
-// Why the two kinds are stored differently: a write key is public by design
-// (it is embedded in web pages and apps, and the console must show it again
-// to build install snippets), so it is stored in clear in `write_key` and
-// looked up by value. A secret key grants read and admin access, so only its
-// hash is stored (`secret_hash`, hex SHA-256): a leaked database or backup
-// holds no usable secret key, and the key is shown in clear exactly once, when
-// it is created. Keys are long random tokens, so an unsalted fast hash is
-// enough (no dictionary to attack) and keeps lookup by hash an index probe.
+// Both kinds are stored as the hex SHA-256 of the key (`key_hash`) and shown
+// in clear exactly once, when created: a leaked database or backup holds no
+// usable key, and a listing shows only `display_prefix`. Keys are long random
+// tokens, so an unsalted fast hash is enough (no dictionary to attack) and
+// keeps lookup by hash an index probe.
 struct ApiKey {
   std::string id;  // UUIDv7
   std::string workspace_id;
   ApiKeyKind kind = ApiKeyKind::kWrite;
+  // kIngest for write keys; kRead or kAdmin for secret keys.
+  ApiKeyScope scope = ApiKeyScope::kIngest;
+  // A label for people ("web site", "nightly export"); may be empty, at most
+  // kMaxApiKeyNameBytes.
+  std::string name;
   // The first 8 characters of the key, for masked listings ("sk_4f9Qa…").
   std::string display_prefix;
-  std::string secret_hash;  // kSecret only; empty for kWrite
-  std::string write_key;    // kWrite only; empty for kSecret
+  std::string key_hash;  // lower-case hex SHA-256 of the key (HashApiKey)
+  // The user who created it; empty for keys made by the command line.
+  std::string created_by;
   TimePoint created_at;
   std::optional<TimePoint> revoked_at;
 
@@ -126,17 +156,16 @@ class MetaStore {
   // workspace has this id.
   virtual Status SetWorkspaceRetention(std::string_view workspace_id, int days) = 0;
 
-  // BadRequest when the key's fields do not fit its kind (a write key needs
-  // write_key and no secret_hash; a secret key the reverse); NotFound (field
-  // "workspace_id") when the workspace does not exist; Conflict (field "id",
-  // "write_key" or "secret_hash") when a unique value is taken.
+  // BadRequest when the key's fields do not fit its kind (a write key has
+  // scope kIngest, a secret key kRead or kAdmin; key_hash is 64 hex digits;
+  // name at most kMaxApiKeyNameBytes); NotFound (field "workspace_id") when
+  // the workspace does not exist; Conflict (field "id" or "key_hash") when a
+  // unique value is taken.
   virtual Status CreateApiKey(const ApiKey& key) = 0;
-  // The write key with this exact value, revoked or not: the caller decides
-  // what a revoked key means. NotFound when unknown.
-  virtual Result<ApiKey> FindWriteKey(std::string_view write_key) = 0;
-  // The secret key whose hash is `secret_hash`, revoked or not. NotFound when
-  // unknown.
-  virtual Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) = 0;
+  // The key, of either kind, whose hash is `key_hash`, revoked or not: the
+  // caller checks the kind and decides what a revocation means. NotFound
+  // when unknown.
+  virtual Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) = 0;
   // The workspace's keys, revoked ones included, oldest first. NotFound when
   // the workspace does not exist.
   virtual Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) = 0;

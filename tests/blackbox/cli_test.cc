@@ -1,15 +1,21 @@
 // The cdp command line as a user meets it: migrations, refusal to start on a
 // wrong schema, configuration errors, workspace creation, limits and
-// retention.
+// retention, users (create, reset-password, list) and the route table.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "blackbox/cdp_process.h"
+#include "support/raw_http_client.h"
 
 namespace cdp::testing {
 namespace {
@@ -27,6 +33,37 @@ void ExecSql(const std::string& db_path, const std::string& sql) {
   sqlite3_free(error);
   sqlite3_close(db);
   ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+// The rows `sql` returns, each as its columns joined by '|'.
+std::vector<std::string> QuerySql(const std::string& db_path, const std::string& sql) {
+  std::vector<std::string> rows;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(
+      db, sql.c_str(),
+      [](void* out, int columns, char** values, char**) {
+        std::string row;
+        for (int i = 0; i < columns; ++i) {
+          if (i > 0) row += '|';
+          row += values[i] ? values[i] : "NULL";
+        }
+        static_cast<std::vector<std::string>*>(out)->push_back(row);
+        return 0;
+      },
+      &rows, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  EXPECT_EQ(rc, SQLITE_OK) << message;
+  return rows;
+}
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
 }
 
 TEST(CliTest, ServeRefusesAnUnmigratedDatabase) {
@@ -324,6 +361,343 @@ TEST_F(CliRetentionTest, RefusesAnUnmigratedDatabase) {
   TempDir empty;
   EXPECT_EQ(RunCdp(empty.path(), {"workspace", "retention", "demo", "30"}, &output_), 1);
   EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
+}
+
+// `cdp user ...`: the people who sign in, on a migrated database with one
+// workspace, "demo".
+class CliUserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"migrate", "up"}, &output), 0) << output;
+    ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "create", "demo"}, &output), 0) << output;
+  }
+
+  // Runs `cdp user ARGS...` with debug logging (so that anything logged
+  // shows in the output) and returns its exit code.
+  int User(std::vector<std::string> args) {
+    args.insert(args.begin(), "user");
+    return RunCdp(dir_.path(), args, &output_, {{"CDP_LOG_LEVEL", "debug"}});
+  }
+
+  // The one-time password the last output printed; "" when none.
+  std::string PrintedPassword() const {
+    std::smatch match;
+    if (!std::regex_search(output_, match, std::regex("one-time password: (\\S+)\\n"))) return "";
+    return match[1].str();
+  }
+
+  // The line of `email` in `cdp user list`.
+  std::string ListedLine(const std::string& email) {
+    std::string output;
+    EXPECT_EQ(RunCdp(dir_.path(), {"user", "list"}, &output), 0) << output;
+    std::smatch match;
+    if (!std::regex_search(output, match, std::regex("\\n([0-9a-f-]{36}  " + email + " .*)\\n"))) {
+      return "";
+    }
+    return match[1].str();
+  }
+
+  // "actor_kind|actor_id|actor_label|action|target_kind|target_id|details" of
+  // every audit entry, oldest first.
+  std::vector<std::string> AuditEntries() {
+    return QuerySql(dir_.File("meta.sqlite"),
+                    "SELECT actor_kind, actor_id, actor_label, action, target_kind, target_id, "
+                    "details FROM audit_log ORDER BY id");
+  }
+
+  std::string UserId(const std::string& email) {
+    const auto rows =
+        QuerySql(dir_.File("meta.sqlite"), "SELECT id FROM users WHERE email = '" + email + "'");
+    return rows.size() == 1 ? rows[0] : "";
+  }
+
+  TempDir dir_;
+  std::string output_;
+};
+
+TEST_F(CliUserTest, CreatePrintsAOneTimePasswordOnce) {
+  ASSERT_EQ(User({"create", "  Ada@Example.COM "}), 0) << output_;
+  EXPECT_TRUE(std::regex_search(
+      output_, std::regex("user ada@example\\.com created \\(id [0-9a-f-]{36}\\)")))
+      << output_;
+  const std::string password = PrintedPassword();
+  ASSERT_EQ(password.size(), 20u) << output_;
+  EXPECT_TRUE(Contains(output_, "must be changed at the first sign-in")) << output_;
+  // Printed once, for the person: never logged, even at debug level.
+  EXPECT_EQ(Count(output_, password), 1u) << output_;
+
+  const std::string line = ListedLine("ada@example\\.com");
+  EXPECT_TRUE(std::regex_search(line, std::regex("one-time password +-$"))) << line;
+  std::string list;
+  ASSERT_EQ(RunCdp(dir_.path(), {"user", "list"}, &list), 0);
+  EXPECT_TRUE(std::regex_search(list, std::regex("^id +email +created_at +state +workspaces\\n")))
+      << list;
+
+  // The database holds an argon2id hash, not the password.
+  for (const char* name : {"meta.sqlite", "meta.sqlite-wal"}) {
+    std::ifstream db(dir_.File(name), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(db)), std::istreambuf_iterator<char>());
+    EXPECT_FALSE(Contains(bytes, password)) << name;
+  }
+  EXPECT_EQ(QuerySql(dir_.File("meta.sqlite"),
+                     "SELECT substr(password_hash, 1, 10), password_change_required FROM users"),
+            std::vector<std::string>{"$argon2id$|1"});
+  // No membership, nothing audited but the workspace's creation.
+  const auto entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_TRUE(Contains(entries[0], "|workspace.create|workspace|")) << entries[0];
+}
+
+TEST_F(CliUserTest, CreateWithAWorkspaceMakesAMemberAndAuditsIt) {
+  ASSERT_EQ(User({"create", "owner@example.com", "--workspace", "demo", "--role", "owner"}), 0)
+      << output_;
+  EXPECT_FALSE(PrintedPassword().empty()) << output_;
+  EXPECT_TRUE(Contains(output_, "added to workspace demo as owner")) << output_;
+  ASSERT_EQ(User({"create", "bob@example.com", "--workspace", "demo"}), 0) << output_;
+  EXPECT_TRUE(Contains(output_, "added to workspace demo as member")) << output_;
+
+  EXPECT_TRUE(
+      std::regex_search(ListedLine("owner@example\\.com"), std::regex("demo \\(owner\\)$")));
+  EXPECT_TRUE(std::regex_search(ListedLine("bob@example\\.com"), std::regex("demo \\(member\\)$")));
+
+  const auto entries = AuditEntries();
+  ASSERT_EQ(entries.size(), 3u);
+  // The command line as actor: no id, the OS user's name as label.
+  EXPECT_TRUE(std::regex_match(entries[0], std::regex("cli\\|\\|[^|]+\\|workspace\\.create\\|"
+                                                      "workspace\\|[0-9a-f-]{36}\\|\\{\"name\":"
+                                                      "\"demo\"\\}")))
+      << entries[0];
+  EXPECT_EQ(entries[1], "cli||" + entries[0].substr(5, entries[0].find("|workspace.create") - 5) +
+                            "|member.add|member|" + UserId("owner@example.com") +
+                            "|{\"email\":\"owner@example.com\",\"role\":\"owner\"}");
+  EXPECT_TRUE(Contains(entries[2], "|member.add|member|" + UserId("bob@example.com") + "|"))
+      << entries[2];
+  EXPECT_TRUE(Contains(entries[2], "\"role\":\"member\"")) << entries[2];
+}
+
+TEST_F(CliUserTest, DuplicateIsRefusedUnlessIfAbsent) {
+  ASSERT_EQ(User({"create", "ada@example.com"}), 0) << output_;
+  const std::string password = PrintedPassword();
+
+  // Whatever the case it is typed in, an email names one user.
+  EXPECT_EQ(User({"create", "ADA@example.com", "--workspace", "demo"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: user ada@example.com already exists")) << output_;
+  EXPECT_TRUE(Contains(output_, "cdp user reset-password")) << output_;
+  EXPECT_EQ(PrintedPassword(), "") << output_;
+  EXPECT_TRUE(std::regex_search(ListedLine("ada@example\\.com"), std::regex(" -$")));
+
+  // --if-absent: no new password, but the missing membership is added...
+  ASSERT_EQ(
+      User({"create", "ada@example.com", "--workspace", "demo", "--role", "viewer", "--if-absent"}),
+      0)
+      << output_;
+  EXPECT_TRUE(Contains(output_, "user ada@example.com already exists")) << output_;
+  EXPECT_EQ(PrintedPassword(), "") << output_;
+  EXPECT_TRUE(Contains(output_, "added to workspace demo as viewer")) << output_;
+  // ... once, and an existing membership keeps its role.
+  ASSERT_EQ(
+      User({"create", "ada@example.com", "--workspace", "demo", "--role", "admin", "--if-absent"}),
+      0)
+      << output_;
+  EXPECT_TRUE(Contains(output_, "already a member of workspace demo as viewer")) << output_;
+  EXPECT_TRUE(std::regex_search(ListedLine("ada@example\\.com"), std::regex("demo \\(viewer\\)$")));
+  ASSERT_EQ(User({"create", "ada@example.com", "--if-absent"}), 0) << output_;
+
+  size_t member_adds = 0;
+  for (const auto& entry : AuditEntries()) member_adds += Contains(entry, "|member.add|");
+  EXPECT_EQ(member_adds, 1u);
+  // The first password still stands.
+  EXPECT_EQ(QuerySql(dir_.File("meta.sqlite"), "SELECT count(*) FROM users"),
+            std::vector<std::string>{"1"});
+  EXPECT_FALSE(password.empty());
+}
+
+TEST_F(CliUserTest, RefusesBadInputBeforeMakingAnyone) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refused = {
+      {{"create", "not-an-email"}, "error: email"},
+      {{"create", "ada@example.com", "--role", "viewer"}, "error: --role needs --workspace"},
+      {{"create", "ada@example.com", "--workspace", "demo", "--role", "king"},
+       "error: invalid --role: expected owner, admin, member or viewer, got 'king'"},
+      {{"create", "ada@example.com", "--workspace", "nope"},
+       "error: workspace named 'nope' not found"},
+      {{"create", "ada@example.com", "--workspace", "nope", "--if-absent"},
+       "error: workspace named 'nope' not found"},
+  };
+  for (const auto& [args, message] : refused) {
+    EXPECT_EQ(User(args), 1) << args.back();
+    EXPECT_TRUE(Contains(output_, message)) << output_;
+    EXPECT_EQ(PrintedPassword(), "") << output_;
+  }
+  std::string list;
+  ASSERT_EQ(RunCdp(dir_.path(), {"user", "list"}, &list), 0) << list;
+  EXPECT_TRUE(Contains(list, "no users yet")) << list;
+
+  TempDir empty;
+  EXPECT_EQ(RunCdp(empty.path(), {"user", "create", "ada@example.com"}, &output_), 1);
+  EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
+  EXPECT_EQ(RunCdp(empty.path(), {"user", "list"}, &output_), 1);
+  EXPECT_TRUE(Contains(output_, "cdp migrate up")) << output_;
+}
+
+TEST_F(CliUserTest, ListShowsEveryUserWithTheirWorkspaces) {
+  std::string output;
+  ASSERT_EQ(RunCdp(dir_.path(), {"workspace", "create", "shop"}, &output), 0) << output;
+  ASSERT_EQ(User({"create", "a@example.com", "--workspace", "demo", "--role", "admin"}), 0);
+  ASSERT_EQ(
+      User({"create", "a@example.com", "--workspace", "shop", "--role", "viewer", "--if-absent"}),
+      0);
+  ASSERT_EQ(User({"create", "b@example.com"}), 0);
+
+  ASSERT_EQ(RunCdp(dir_.path(), {"user", "list"}, &output), 0) << output;
+  // Oldest first; workspaces by name.
+  EXPECT_LT(output.find("a@example.com"), output.find("b@example.com")) << output;
+  EXPECT_TRUE(std::regex_search(
+      output, std::regex("a@example\\.com +[0-9T:.-]+Z +one-time password +demo \\(admin\\), "
+                         "shop \\(viewer\\)\\n")))
+      << output;
+  EXPECT_TRUE(std::regex_search(output, std::regex("b@example\\.com .* -\\n"))) << output;
+  EXPECT_FALSE(Contains(output, "argon2")) << output;
+}
+
+TEST_F(CliUserTest, ResetPasswordReplacesItAndSignsOut) {
+  ASSERT_EQ(User({"create", "ada@example.com", "--workspace", "demo", "--role", "owner"}), 0)
+      << output_;
+  const std::string first = PrintedPassword();
+  ASSERT_FALSE(first.empty());
+
+  auto server = std::make_unique<CdpServer>(dir_.path(), std::map<std::string, std::string>{});
+  ASSERT_NE(server->port(), 0) << server->process().Output();
+  const auto login = [&](const std::string& password) {
+    return Fetch(
+        server->port(), "POST", "/auth/login",
+        R"({"email": "ada@example.com", "password": ")" + password + R"(", "session": "token"})",
+        {{"Content-Type", "application/json"}});
+  };
+  auto signed_in = login(first);
+  ASSERT_TRUE(signed_in);
+  ASSERT_EQ(signed_in->status, 200) << signed_in->body;
+  std::smatch token;
+  ASSERT_TRUE(std::regex_search(signed_in->body, token, std::regex("st_[0-9A-Za-z]{43}")))
+      << signed_in->body;
+  const std::string session_token = token.str();
+  auto me = Fetch(server->port(), "GET", "/me", {}, {{"Authorization", "Bearer " + session_token}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200) << me->body;
+
+  ASSERT_EQ(User({"reset-password", "ADA@example.com"}), 0) << output_;
+  EXPECT_TRUE(Contains(output_, "password of ada@example.com reset")) << output_;
+  const std::string second = PrintedPassword();
+  ASSERT_EQ(second.size(), 20u) << output_;
+  EXPECT_NE(second, first);
+  EXPECT_EQ(Count(output_, second), 1u) << output_;  // not logged
+  EXPECT_TRUE(std::regex_search(ListedLine("ada@example\\.com"),
+                                std::regex("one-time password +demo \\(owner\\)$")));
+
+  // The session made before the reset is gone; the old password no longer
+  // signs in; the new one does.
+  me = Fetch(server->port(), "GET", "/me", {}, {{"Authorization", "Bearer " + session_token}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401) << me->body;
+  auto refused = login(first);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401) << refused->body;
+  signed_in = login(second);
+  ASSERT_TRUE(signed_in);
+  EXPECT_EQ(signed_in->status, 200) << signed_in->body;
+
+  server->process().Signal(SIGTERM);
+  EXPECT_EQ(server->process().Wait(std::chrono::seconds(10)), 0) << server->process().Output();
+  // Neither password nor the session token ever reaches the server's log.
+  const std::string log = server->process().Output();
+  EXPECT_FALSE(Contains(log, first));
+  EXPECT_FALSE(Contains(log, second));
+  EXPECT_FALSE(Contains(log, session_token));
+
+  EXPECT_EQ(User({"reset-password", "nobody@example.com"}), 1);
+  EXPECT_TRUE(Contains(output_, "error: user nobody@example.com not found")) << output_;
+  EXPECT_EQ(User({"reset-password", "not-an-email"}), 1);
+  EXPECT_EQ(PrintedPassword(), "") << output_;
+}
+
+// Every operation docs/openapi.yaml documents, as `cdp routes` prints a
+// route ("POST\t/members\tadmin"): read from its two-space-indented path
+// lines, four-space-indented method lines and their x-cdp-access lines; a
+// path that is a $ref to another has that one's operations.
+std::set<std::string> DocumentedRoutes() {
+  const std::filesystem::path file =
+      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs" /
+      "openapi.yaml";
+  std::ifstream in(file);
+  EXPECT_TRUE(in) << "cannot read " << file;
+  std::map<std::string, std::map<std::string, std::string>> access;  // path -> method -> access
+  std::map<std::string, std::string> aliases;                        // path -> the path it refs
+  std::string path;
+  std::string method;
+  bool in_paths = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != ' ' && line[0] != '#') in_paths = line == "paths:";
+    if (!in_paths) continue;
+    if (line.starts_with("  /") && line.ends_with(":")) {
+      path = line.substr(2, line.size() - 3);
+      method.clear();
+    } else if (line.starts_with("    $ref: \"#/paths/")) {
+      std::string target = line.substr(line.find("#/paths/") + 8);
+      target.pop_back();  // the closing quote
+      for (size_t at; (at = target.find("~1")) != std::string::npos;) target.replace(at, 2, "/");
+      aliases[path] = target;
+    } else if (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(":")) {
+      method = line.substr(4, line.size() - 5);
+    } else if (line.starts_with("      x-cdp-access: ") && !method.empty()) {
+      access[path][method] = line.substr(20);
+    }
+  }
+  for (const auto& [alias, target] : aliases) access[alias] = access[target];
+  std::set<std::string> routes;
+  for (const auto& [documented_path, methods] : access) {
+    for (const auto& [documented_method, route_access] : methods) {
+      std::string upper = documented_method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      routes.insert(upper + "\t" + documented_path + "\t" + route_access);
+    }
+  }
+  return routes;
+}
+
+// `cdp routes` and docs/openapi.yaml agree on every route and on who may
+// call it: the document neither misses nor invents a route or a permission.
+TEST(CliTest, RoutesMatchTheOpenApiDocument) {
+  TempDir dir;
+  std::string output;
+  ASSERT_EQ(RunCdp(dir.path(), {"migrate", "up"}, &output), 0) << output;
+  ASSERT_EQ(RunCdp(dir.path(), {"routes"}, &output), 0) << output;
+  std::set<std::string> printed;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (std::count(line.begin(), line.end(), '\t') == 2) printed.insert(line);
+  }
+  ASSERT_FALSE(printed.empty()) << output;
+  const std::set<std::string> documented = DocumentedRoutes();
+  for (const std::string& route : printed) {
+    EXPECT_TRUE(documented.contains(route)) << "docs/openapi.yaml lacks, or gives another "
+                                               "x-cdp-access to: "
+                                            << route;
+  }
+  for (const std::string& route : documented) {
+    EXPECT_TRUE(printed.contains(route)) << "cdp routes has no " << route;
+  }
+}
+
+TEST(CliTest, RoutesPrintsTheRouteTable) {
+  TempDir dir;
+  std::string output;
+  ASSERT_EQ(RunCdp(dir.path(), {"migrate", "up"}, &output), 0) << output;
+  ASSERT_EQ(RunCdp(dir.path(), {"routes"}, &output), 0) << output;
+  EXPECT_TRUE(Contains(output, "GET\t/health\tpublic\n")) << output;
+  EXPECT_TRUE(Contains(output, "POST\t/auth/login\tpublic\n")) << output;
+  EXPECT_TRUE(Contains(output, "POST\t/v1/track\tingestion\n")) << output;
+  EXPECT_TRUE(Contains(output, "GET\t/me\tuser\n")) << output;
+  EXPECT_TRUE(Contains(output, "POST\t/api-keys\tadmin\n")) << output;
 }
 
 }  // namespace

@@ -81,13 +81,23 @@ TEST_F(ServeTest, StalledRequestIs408) {
 }
 
 TEST_F(ServeTest, CorsPreflight) {
-  auto response =
-      Fetch(port_, "OPTIONS", "/health", {},
-            {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 204);
-  EXPECT_EQ(response->Header("access-control-allow-origin"), "https://app.example");
-  EXPECT_EQ(response->Header("access-control-allow-methods"), "GET, HEAD, OPTIONS");
+  // Ingestion answers pages of any origin (CDP_CORS_ORIGINS is "*"), without
+  // credentials.
+  auto ingest =
+      Fetch(port_, "OPTIONS", "/v1/track", {},
+            {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(ingest);
+  EXPECT_EQ(ingest->status, 204);
+  EXPECT_EQ(ingest->Header("access-control-allow-origin"), "https://app.example");
+  EXPECT_EQ(ingest->Header("access-control-allow-methods"), "OPTIONS, POST");
+  EXPECT_EQ(ingest->Header("access-control-allow-credentials"), "");
+  // The rest of the API only answers the console's origins
+  // (CDP_CONSOLE_ORIGINS), none here.
+  auto api = Fetch(port_, "OPTIONS", "/health", {},
+                   {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 403);
+  EXPECT_EQ(api->Header("access-control-allow-origin"), "");
 }
 
 TEST_F(ServeTest, MetricsNeedTheTokenAndCountRequests) {

@@ -5,23 +5,24 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "auth/secret_key_authenticator.h"
+#include "api/testing/api_test_access.h"
 #include "auth/workspace_provisioner.h"
 #include "core/clock.h"
 #include "http/router.h"
 #include "meta/sqlite/sqlite_query_library.h"
-#include "meta/sqlite/sqlite_test_store.h"
 #include "support/captured_reply.h"
 #include "support/json_pointer.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api::testing {
 
-// What the saved-query and dashboard route tests share: a migrated metadata
-// database with two workspaces (acme, other) and their secret keys, the query
-// library on it, a manual clock at kT0, and a router to which each test adds
-// the routes it tests; requests go through the router to the handler.
+// What the saved-query, dashboard and profile route tests share: a migrated
+// metadata database with two workspaces (acme, other) and their admin secret
+// keys, the query library on it, a manual clock at kT0, and a router behind
+// the access guard (access_.routes()) to which each test adds the routes it
+// tests; requests go through the router to the guard and the handler.
 class QueryLibraryRoutesTest : public ::testing::Test {
  protected:
   static inline const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} +
@@ -29,22 +30,18 @@ class QueryLibraryRoutesTest : public ::testing::Test {
                                       std::chrono::milliseconds(789);
 
   void SetUp() override {
-    meta_ = cdp::testing::OpenMigratedSqliteMetaStore(path_);
-    ASSERT_NE(meta_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(access_.Open(path_, router_));
     auto library = OpenSqliteQueryLibrary(path_);
     ASSERT_TRUE(library.ok()) << library.status().ToString();
     library_ = std::move(library).value();
-    WorkspaceProvisioner provisioner(*meta_, clock_);
-    auto acme = provisioner.Create("acme");
-    auto other = provisioner.Create("other");
-    ASSERT_TRUE(acme.ok() && other.ok());
-    acme_ = std::move(acme).value();
-    other_ = std::move(other).value();
-    authenticator_ = std::make_unique<SecretKeyAuthenticator>(*meta_, clock_);
+    acme_ = access_.CreateWorkspace("acme");
+    other_ = access_.CreateWorkspace("other");
+    ASSERT_FALSE(acme_.secret_key.empty() || other_.secret_key.empty());
   }
 
-  // Routes `method target` with `secret_key` as its bearer token (none when
-  // empty) and calls the handler; returns where it answers.
+  // Routes `method target` with `secret_key` (a secret key or a session
+  // token) as its bearer token (none when empty) and calls the handler;
+  // returns where it answers.
   std::shared_ptr<cdp::testing::CapturedReply> Start(std::string_view method,
                                                      std::string_view target,
                                                      const std::string& secret_key,
@@ -57,11 +54,12 @@ class QueryLibraryRoutesTest : public ::testing::Test {
     request.SetHeaders(std::move(headers));
     request.SetBody(std::move(body));
     request.SetRequestId("req_test");
+    request.SetRemoteAddress("192.0.2.10");
     auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
     Result<http::Router::Match> match = router_.Find(method, request.path());
     EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
     if (!match.ok()) return reply;
-    request.SetRoute(match->route->pattern, match->params);
+    request.SetRoute(match->route->pattern, match->params, match->route->access);
     match->route->handler(request, cdp::testing::ReplyTo(reply));
     return reply;
   }
@@ -81,15 +79,17 @@ class QueryLibraryRoutesTest : public ::testing::Test {
     EXPECT_EQ(cdp::testing::StringAt(response.body, "/field"), field) << response.body;
   }
 
+  // The audit entries of acme's log, newest first.
+  std::vector<AuditEntry> AcmeAudit() { return access_.AuditEntries(acme_.workspace.id); }
+
   cdp::testing::TempDir dir_;
   std::string path_ = dir_.File("meta.sqlite");
   ManualClock clock_{kT0};
-  std::unique_ptr<SqliteMetaStore> meta_;
+  http::Router router_;
+  ApiTestAccess access_{clock_};
   std::unique_ptr<SqliteQueryLibrary> library_;
-  std::unique_ptr<SecretKeyAuthenticator> authenticator_;
   ProvisionedWorkspace acme_;
   ProvisionedWorkspace other_;
-  http::Router router_;
 };
 
 }  // namespace cdp::api::testing

@@ -1,10 +1,12 @@
 #include "meta/sqlite/sqlite_connection.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include <cassert>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -48,6 +50,37 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
     default:
       return Status::Internal(std::move(cause));
   }
+}
+
+// cdp_sha256(text) -> the lower-case hex SHA-256 of the text's UTF-8 bytes,
+// NULL for NULL: what auth::HashToken computes, for migrations that hash
+// stored keys (0007). A BLOB or number is hashed as its text form.
+void Sha256Function(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  assert(argc == 1);
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const auto* text = sqlite3_value_text(argv[0]);
+  const int size = sqlite3_value_bytes(argv[0]);
+  if (text == nullptr) {  // out of memory converting the value
+    sqlite3_result_error_nomem(context);
+    return;
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, text, static_cast<unsigned long long>(size));
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));  // lower-case
+  sqlite3_result_text(context, hex, crypto_hash_sha256_BYTES * 2, SQLITE_TRANSIENT);
+}
+
+Status RegisterFunctions(sqlite3* db) {
+  // crypto_hash_sha256 needs no sodium_init(); it is a pure function.
+  const int rc = sqlite3_create_function_v2(db, "cdp_sha256", 1,
+                                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                            nullptr, Sha256Function, nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "register cdp_sha256");
 }
 
 // The first line of a statement, to say which one failed without logging a
@@ -155,6 +188,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   std::unique_ptr<SqliteConnection> connection(new SqliteConnection(db, path));
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  CDP_RETURN_IF_ERROR(RegisterFunctions(db));
   CDP_RETURN_IF_ERROR(connection->Exec("PRAGMA foreign_keys = ON"));
 
   // WAL lets readers run beside the one writer; NORMAL is durable in WAL

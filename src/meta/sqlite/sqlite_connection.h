@@ -59,7 +59,9 @@ class SqliteStatement {
 };
 
 // One SQLite database connection, configured for a concurrent server: WAL
-// journal, synchronous=NORMAL, foreign keys enforced, 5 s busy timeout.
+// journal, synchronous=NORMAL, foreign keys enforced, 5 s busy timeout. Every
+// connection has cdp's SQL functions: cdp_sha256(text), the lower-case hex
+// SHA-256 of the text (NULL for NULL), which migrations use to hash keys.
 // Thread safety: none; the owner serializes all use of a connection and of
 // its statements (SQLite is opened without its own mutex).
 class SqliteConnection {

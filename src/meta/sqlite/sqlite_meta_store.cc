@@ -11,8 +11,8 @@ namespace {
 
 constexpr char kWorkspaceColumns[] = "SELECT id, name, created_at, retention_days FROM workspaces ";
 constexpr char kApiKeyColumns[] =
-    "SELECT id, workspace_id, kind, display_prefix, write_key, secret_hash, created_at, "
-    "revoked_at FROM api_keys ";
+    "SELECT id, workspace_id, kind, scope, name, display_prefix, key_hash, created_by, "
+    "created_at, revoked_at FROM api_keys ";
 
 bool IsValidRetention(int64_t days) {
   return days >= Workspace::kMinRetentionDays && days <= Workspace::kMaxRetentionDays;
@@ -54,25 +54,47 @@ Result<ApiKey> ReadApiKey(const SqliteStatement& row) {
   } else {
     return Status::Internal(fmt::format("api_keys.kind is unknown: '{}'", kind));
   }
-  key.display_prefix = row.ColumnText(3);
-  key.write_key = row.ColumnText(4);
-  key.secret_hash = row.ColumnText(5);
-  CDP_ASSIGN_OR_RETURN(key.created_at, ReadTime(row, 6, "api_keys.created_at"));
-  if (row.ColumnOptionalText(7).has_value()) {
-    CDP_ASSIGN_OR_RETURN(key.revoked_at, ReadTime(row, 7, "api_keys.revoked_at"));
+  const std::string scope = row.ColumnText(3);
+  const std::optional<ApiKeyScope> parsed_scope = ParseApiKeyScope(scope);
+  if (!parsed_scope) return Status::Internal(fmt::format("api_keys.scope is unknown: '{}'", scope));
+  key.scope = *parsed_scope;
+  key.name = row.ColumnText(4);
+  key.display_prefix = row.ColumnText(5);
+  key.key_hash = row.ColumnText(6);
+  key.created_by = row.ColumnText(7);
+  CDP_ASSIGN_OR_RETURN(key.created_at, ReadTime(row, 8, "api_keys.created_at"));
+  if (row.ColumnOptionalText(9).has_value()) {
+    CDP_ASSIGN_OR_RETURN(key.revoked_at, ReadTime(row, 9, "api_keys.revoked_at"));
   }
   return key;
 }
 
-// The row-level checks the table's CHECK constraint would make, with errors a
-// caller can act on.
+bool IsLowerHexSha256(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The row-level checks the table's CHECK constraint would make (and a few
+// more), with errors a caller can act on. Messages never echo the hash.
 Status ValidateApiKey(const ApiKey& key) {
   if (key.id.empty()) return Status::BadRequest("an API key needs an id", "id");
-  if (key.kind == ApiKeyKind::kWrite && (key.write_key.empty() || !key.secret_hash.empty())) {
-    return Status::BadRequest("a write key needs write_key and no secret_hash", "write_key");
+  const bool scope_fits = key.kind == ApiKeyKind::kWrite ? key.scope == ApiKeyScope::kIngest
+                                                         : key.scope != ApiKeyScope::kIngest;
+  if (!scope_fits) {
+    return Status::BadRequest(key.kind == ApiKeyKind::kWrite
+                                  ? std::string("a write key's scope must be ingest")
+                                  : std::string("a secret key's scope must be read or admin"),
+                              "scope");
   }
-  if (key.kind == ApiKeyKind::kSecret && (key.secret_hash.empty() || !key.write_key.empty())) {
-    return Status::BadRequest("a secret key needs secret_hash and no write_key", "secret_hash");
+  if (key.name.size() > kMaxApiKeyNameBytes) {
+    return Status::BadRequest(
+        fmt::format("an API key's name must be at most {} bytes", kMaxApiKeyNameBytes), "name");
+  }
+  if (!IsLowerHexSha256(key.key_hash)) {
+    return Status::BadRequest("an API key's key_hash must be 64 lower-case hex digits", "key_hash");
   }
   return Status::Ok();
 }
@@ -109,19 +131,21 @@ Status SqliteMetaStore::InsertApiKey(const ApiKey& key) {
   CDP_RETURN_IF_ERROR(ValidateApiKey(key));
   CDP_ASSIGN_OR_RETURN(
       auto insert,
-      connection_->Prepare("INSERT INTO api_keys (id, workspace_id, kind, display_prefix, "
-                           "write_key, secret_hash, created_at, revoked_at) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+      connection_->Prepare("INSERT INTO api_keys (id, workspace_id, kind, scope, name, "
+                           "display_prefix, key_hash, created_by, created_at, revoked_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   CDP_RETURN_IF_ERROR(insert.BindText(1, key.id));
   CDP_RETURN_IF_ERROR(insert.BindText(2, key.workspace_id));
   CDP_RETURN_IF_ERROR(insert.BindText(3, ApiKeyKindName(key.kind)));
-  CDP_RETURN_IF_ERROR(insert.BindText(4, key.display_prefix));
-  CDP_RETURN_IF_ERROR(insert.BindOptionalText(5, NullIfEmpty(key.write_key)));
-  CDP_RETURN_IF_ERROR(insert.BindOptionalText(6, NullIfEmpty(key.secret_hash)));
-  CDP_RETURN_IF_ERROR(insert.BindText(7, FormatIso8601(key.created_at)));
+  CDP_RETURN_IF_ERROR(insert.BindText(4, ApiKeyScopeName(key.scope)));
+  CDP_RETURN_IF_ERROR(insert.BindText(5, key.name));
+  CDP_RETURN_IF_ERROR(insert.BindText(6, key.display_prefix));
+  CDP_RETURN_IF_ERROR(insert.BindText(7, key.key_hash));
+  CDP_RETURN_IF_ERROR(insert.BindText(8, key.created_by));
+  CDP_RETURN_IF_ERROR(insert.BindText(9, FormatIso8601(key.created_at)));
   std::optional<std::string> revoked_at;
   if (key.revoked_at) revoked_at = FormatIso8601(*key.revoked_at);
-  CDP_RETURN_IF_ERROR(insert.BindOptionalText(8, revoked_at));
+  CDP_RETURN_IF_ERROR(insert.BindOptionalText(10, revoked_at));
   Status status = insert.Run();
   if (status.code() == ErrorCode::kNotFound) {  // the foreign key
     return Reword(status, fmt::format("workspace {} not found", key.workspace_id), "workspace_id");
@@ -211,14 +235,9 @@ Result<ApiKey> SqliteMetaStore::FindKey(std::string_view sql, std::string_view v
   return ReadApiKey(select);
 }
 
-Result<ApiKey> SqliteMetaStore::FindWriteKey(std::string_view write_key) {
+Result<ApiKey> SqliteMetaStore::FindApiKeyByHash(std::string_view key_hash) {
   std::lock_guard lock(mutex_);
-  return FindKey(std::string(kApiKeyColumns) + "WHERE write_key = ?1", write_key, "write key");
-}
-
-Result<ApiKey> SqliteMetaStore::FindSecretKeyByHash(std::string_view secret_hash) {
-  std::lock_guard lock(mutex_);
-  return FindKey(std::string(kApiKeyColumns) + "WHERE secret_hash = ?1", secret_hash, "secret key");
+  return FindKey(std::string(kApiKeyColumns) + "WHERE key_hash = ?1", key_hash, "API key");
 }
 
 Status SqliteMetaStore::CheckWorkspaceExists(std::string_view workspace_id) {
@@ -259,7 +278,8 @@ Status SqliteMetaStore::RevokeApiKey(std::string_view workspace_id, std::string_
   CDP_RETURN_IF_ERROR(update.Run());
   if (connection_->Changes() == 0) {
     return Status::NotFound(
-        fmt::format("API key {} not found in workspace {}", key_id, workspace_id));
+               fmt::format("API key {} not found in workspace {}", key_id, workspace_id))
+        .WithField("id");
   }
   return Status::Ok();
 }

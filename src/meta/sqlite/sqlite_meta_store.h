@@ -41,8 +41,7 @@ class SqliteMetaStore final : public MetaStore, public SchemaRegistry, public De
   Status SetWorkspaceRetention(std::string_view workspace_id, int days) override;
 
   Status CreateApiKey(const ApiKey& key) override;
-  Result<ApiKey> FindWriteKey(std::string_view write_key) override;
-  Result<ApiKey> FindSecretKeyByHash(std::string_view secret_hash) override;
+  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override;
   Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override;
   Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
                       TimePoint at) override;

@@ -30,23 +30,30 @@ class SqliteMetaStoreTest : public ::testing::Test {
   static Workspace MakeWorkspace(std::string id, std::string name, TimePoint at = kT0) {
     return {std::move(id), std::move(name), at};
   }
-  static ApiKey WriteKey(std::string id, std::string workspace_id, std::string value) {
+  // A stand-in for a key's hash: 64 lower-case hex digits made from `seed`.
+  static std::string Hash(int seed) { return fmt::format("{:064x}", seed); }
+  static ApiKey WriteKey(std::string id, std::string workspace_id, int hash_seed) {
     ApiKey key;
     key.id = std::move(id);
     key.workspace_id = std::move(workspace_id);
     key.kind = ApiKeyKind::kWrite;
-    key.display_prefix = value.substr(0, 8);
-    key.write_key = std::move(value);
+    key.scope = ApiKeyScope::kIngest;
+    key.name = "web site";
+    key.display_prefix = "wk_01234";
+    key.key_hash = Hash(hash_seed);
     key.created_at = kT0;
     return key;
   }
-  static ApiKey SecretKey(std::string id, std::string workspace_id, std::string hash) {
+  static ApiKey SecretKey(std::string id, std::string workspace_id, int hash_seed,
+                          ApiKeyScope scope = ApiKeyScope::kAdmin) {
     ApiKey key;
     key.id = std::move(id);
     key.workspace_id = std::move(workspace_id);
     key.kind = ApiKeyKind::kSecret;
+    key.scope = scope;
     key.display_prefix = "sk_abcde";
-    key.secret_hash = std::move(hash);
+    key.key_hash = Hash(hash_seed);
+    key.created_by = "user-1";
     key.created_at = kT0 + 1ms;
     return key;
   }
@@ -81,78 +88,135 @@ TEST_F(SqliteMetaStoreTest, DuplicateWorkspaceNameIsAConflictOnName) {
   EXPECT_EQ(same_id.field(), "id");
 }
 
-TEST_F(SqliteMetaStoreTest, FindsWriteKeysAndSecretKeysByHash) {
+TEST_F(SqliteMetaStoreTest, FindsKeysOfBothKindsByHash) {
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
-  const ApiKey write = WriteKey("k1", "w1", "wk_0123456789abcdef");
-  const ApiKey secret = SecretKey("k2", "w1", std::string(64, 'a'));
+  const ApiKey write = WriteKey("k1", "w1", 1);
+  const ApiKey admin = SecretKey("k2", "w1", 2);
+  ApiKey read = SecretKey("k3", "w1", 3, ApiKeyScope::kRead);
+  read.name = std::string(kMaxApiKeyNameBytes, 'n');  // the longest name
+  read.created_at = kT0 + 2ms;
   ASSERT_TRUE(store_->CreateApiKey(write).ok());
-  ASSERT_TRUE(store_->CreateApiKey(secret).ok());
+  ASSERT_TRUE(store_->CreateApiKey(admin).ok());
+  ASSERT_TRUE(store_->CreateApiKey(read).ok());
 
-  EXPECT_EQ(*store_->FindWriteKey("wk_0123456789abcdef"), write);
-  EXPECT_EQ(*store_->FindSecretKeyByHash(std::string(64, 'a')), secret);
-  EXPECT_EQ(store_->FindWriteKey("wk_unknown").status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->FindSecretKeyByHash(std::string(64, 'b')).status().code(),
-            ErrorCode::kNotFound);
-  // A secret hash is not a write key, nor the reverse.
-  EXPECT_EQ(store_->FindWriteKey(std::string(64, 'a')).status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(*store_->ListApiKeys("w1"), (std::vector<ApiKey>{write, secret}));
+  // Every field round-trips: kind, scope, name, prefix, hash, creator, times.
+  EXPECT_EQ(*store_->FindApiKeyByHash(Hash(1)), write);
+  EXPECT_EQ(*store_->FindApiKeyByHash(Hash(2)), admin);
+  EXPECT_EQ(*store_->FindApiKeyByHash(Hash(3)), read);
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(3))->scope, ApiKeyScope::kRead);
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(2))->created_by, "user-1");
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(1))->created_by, "");
+  Status unknown = store_->FindApiKeyByHash(Hash(4)).status();
+  EXPECT_EQ(unknown.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.message().find(Hash(4)), std::string::npos);  // never echoes the hash
+  EXPECT_EQ(*store_->ListApiKeys("w1"), (std::vector<ApiKey>{write, admin, read}));
 }
 
 TEST_F(SqliteMetaStoreTest, RejectsKeysThatDoNotFit) {
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
-  Status orphan = store_->CreateApiKey(WriteKey("k1", "missing", "wk_1"));
+  Status orphan = store_->CreateApiKey(WriteKey("k1", "missing", 1));
   EXPECT_EQ(orphan.code(), ErrorCode::kNotFound);
   EXPECT_EQ(orphan.field(), "workspace_id");
 
-  ApiKey mixed = WriteKey("k2", "w1", "wk_2");
-  mixed.secret_hash = "abc";
-  EXPECT_EQ(store_->CreateApiKey(mixed).code(), ErrorCode::kBadRequest);
-  EXPECT_EQ(store_->CreateApiKey(SecretKey("k3", "w1", "")).code(), ErrorCode::kBadRequest);
+  const auto expect_bad = [&](const ApiKey& key, const std::string& field) {
+    Status refused = store_->CreateApiKey(key);
+    EXPECT_EQ(refused.code(), ErrorCode::kBadRequest) << key.id;
+    EXPECT_EQ(refused.field(), field) << key.id;
+  };
+  // Scopes must fit the kind.
+  for (ApiKeyScope scope : {ApiKeyScope::kRead, ApiKeyScope::kAdmin}) {
+    ApiKey write = WriteKey("k2", "w1", 2);
+    write.scope = scope;
+    expect_bad(write, "scope");
+  }
+  expect_bad(SecretKey("k3", "w1", 3, ApiKeyScope::kIngest), "scope");
+  // The hash is 64 lower-case hex digits.
+  for (std::string hash :
+       {std::string(), std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'A'),
+        std::string(64, 'g'), "wk_" + std::string(61, 'a')}) {
+    ApiKey key = WriteKey("k4", "w1", 4);
+    key.key_hash = hash;
+    expect_bad(key, "key_hash");
+  }
+  ApiKey long_name = WriteKey("k5", "w1", 5);
+  long_name.name = std::string(kMaxApiKeyNameBytes + 1, 'n');
+  expect_bad(long_name, "name");
+  ApiKey no_id = WriteKey("", "w1", 6);
+  expect_bad(no_id, "id");
+  EXPECT_TRUE(store_->ListApiKeys("w1")->empty());  // none of them stored
 
-  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k4", "w1", "wk_4")).ok());
-  Status taken = store_->CreateApiKey(WriteKey("k5", "w1", "wk_4"));
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k7", "w1", 7)).ok());
+  Status taken = store_->CreateApiKey(SecretKey("k8", "w1", 7));  // same hash, other kind
   EXPECT_EQ(taken.code(), ErrorCode::kConflict);
-  EXPECT_EQ(taken.field(), "write_key");
+  EXPECT_EQ(taken.field(), "key_hash");
+  Status same_id = store_->CreateApiKey(WriteKey("k7", "w1", 8));
+  EXPECT_EQ(same_id.code(), ErrorCode::kConflict);
+  EXPECT_EQ(same_id.field(), "id");
 }
 
 TEST_F(SqliteMetaStoreTest, ListsKeysOnlyOfAnExistingWorkspace) {
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
+  ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w2", "other")).ok());
   auto none = store_->ListApiKeys("w1");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(store_->ListApiKeys("missing").status().code(), ErrorCode::kNotFound);
+
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w2", 1)).ok());
+  EXPECT_TRUE(store_->ListApiKeys("w1")->empty());  // another workspace's key never shows
+  EXPECT_EQ(store_->ListApiKeys("w2")->size(), 1u);
 }
 
 TEST_F(SqliteMetaStoreTest, RevokesOnlyWithinTheKeysWorkspace) {
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w2", "other")).ok());
-  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", "wk_1")).ok());
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", 1)).ok());
+  ASSERT_TRUE(store_->CreateApiKey(SecretKey("k2", "w1", 2)).ok());
 
-  EXPECT_EQ(store_->RevokeApiKey("w2", "k1", kT0 + 1h).code(), ErrorCode::kNotFound);
+  Status elsewhere = store_->RevokeApiKey("w2", "k1", kT0 + 1h);
+  EXPECT_EQ(elsewhere.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(elsewhere.field(), "id");
   EXPECT_EQ(store_->RevokeApiKey("w1", "missing", kT0 + 1h).code(), ErrorCode::kNotFound);
-  EXPECT_FALSE(store_->FindWriteKey("wk_1")->revoked());
+  EXPECT_FALSE(store_->FindApiKeyByHash(Hash(1))->revoked());
 
   ASSERT_TRUE(store_->RevokeApiKey("w1", "k1", kT0 + 1h).ok());
   ASSERT_TRUE(store_->RevokeApiKey("w1", "k1", kT0 + 2h).ok());  // idempotent
-  auto revoked = store_->FindWriteKey("wk_1");                   // still found: the caller decides
+  auto revoked = store_->FindApiKeyByHash(Hash(1));              // still found: the caller decides
   ASSERT_TRUE(revoked.ok());
-  EXPECT_EQ(revoked->revoked_at, kT0 + 1h);  // the first revocation stands
+  EXPECT_EQ(revoked->revoked_at, kT0 + 1h);                    // the first revocation stands
+  EXPECT_FALSE(store_->FindApiKeyByHash(Hash(2))->revoked());  // the other key untouched
+
+  ASSERT_TRUE(store_->RevokeApiKey("w1", "k2", kT0 + 3h).ok());
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(2))->revoked_at, kT0 + 3h);
+  const auto listed = store_->ListApiKeys("w1");
+  ASSERT_EQ(listed->size(), 2u);  // revoked keys are listed
+  EXPECT_TRUE((*listed)[0].revoked() && (*listed)[1].revoked());
 }
 
 TEST_F(SqliteMetaStoreTest, CreatesAWorkspaceWithItsKeysAtomically) {
   ASSERT_TRUE(store_->CreateWorkspace(MakeWorkspace("w1", "demo")).ok());
-  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", "wk_taken")).ok());
+  ASSERT_TRUE(store_->CreateApiKey(WriteKey("k1", "w1", 1)).ok());
 
   const Workspace shop = MakeWorkspace("w2", "shop");
-  Status failed = store_->CreateWorkspaceWithKeys(
-      shop, {WriteKey("k2", "w2", "wk_new"), WriteKey("k3", "w2", "wk_taken")});
+  Status failed =
+      store_->CreateWorkspaceWithKeys(shop, {WriteKey("k2", "w2", 2), SecretKey("k3", "w2", 1)});
   EXPECT_EQ(failed.code(), ErrorCode::kConflict);
+  EXPECT_EQ(failed.field(), "key_hash");
   EXPECT_EQ(store_->GetWorkspace("w2").status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->FindWriteKey("wk_new").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(2)).status().code(), ErrorCode::kNotFound);
 
-  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(shop, {WriteKey("k2", "w2", "wk_new")}).ok());
+  // A key that does not fit fails the whole too.
+  failed = store_->CreateWorkspaceWithKeys(
+      shop, {WriteKey("k2", "w2", 2), SecretKey("k3", "w2", 3, ApiKeyScope::kIngest)});
+  EXPECT_EQ(failed.code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(store_->GetWorkspace("w2").status().code(), ErrorCode::kNotFound);
+
+  const ApiKey write = WriteKey("k2", "w2", 2);
+  const ApiKey secret = SecretKey("k3", "w2", 3);
+  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(shop, {write, secret}).ok());
   EXPECT_EQ(*store_->GetWorkspace("w2"), shop);
-  EXPECT_EQ(store_->FindWriteKey("wk_new")->workspace_id, "w2");
+  EXPECT_EQ(*store_->FindApiKeyByHash(Hash(2)), write);
+  EXPECT_EQ(*store_->ListApiKeys("w2"), (std::vector<ApiKey>{write, secret}));
 }
 
 TEST_F(SqliteMetaStoreTest, RoundTripsEachWorkspacesRetention) {
@@ -163,7 +227,7 @@ TEST_F(SqliteMetaStoreTest, RoundTripsEachWorkspacesRetention) {
   lab.retention_days = Workspace::kMaxRetentionDays;
   ASSERT_TRUE(store_->CreateWorkspace(demo).ok());
   ASSERT_TRUE(store_->CreateWorkspace(shop).ok());
-  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(lab, {WriteKey("k1", "w3", "wk_lab")}).ok());
+  ASSERT_TRUE(store_->CreateWorkspaceWithKeys(lab, {WriteKey("k1", "w3", 1)}).ok());
 
   EXPECT_EQ(demo.retention_days, 90);
   EXPECT_EQ(store_->GetWorkspace("w1")->retention_days, 90);
@@ -213,10 +277,10 @@ TEST_F(SqliteMetaStoreTest, RefusesARetentionOutOfBoundsAndChangesNothing) {
   EXPECT_EQ(created.code(), ErrorCode::kBadRequest);
   EXPECT_EQ(created.field(), "retention_days");
   invalid.retention_days = 36'501;
-  EXPECT_EQ(store_->CreateWorkspaceWithKeys(invalid, {WriteKey("k1", "w2", "wk_shop")}).field(),
+  EXPECT_EQ(store_->CreateWorkspaceWithKeys(invalid, {WriteKey("k1", "w2", 1)}).field(),
             "retention_days");
   EXPECT_EQ(store_->GetWorkspace("w2").status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->FindWriteKey("wk_shop").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->FindApiKeyByHash(Hash(1)).status().code(), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteMetaStoreTest, SettingTheRetentionOfAnUnknownWorkspaceIsNotFound) {

@@ -7,6 +7,7 @@
 
 #include "meta/sqlite/embedded_migrations.h"
 #include "meta/sqlite/sqlite_connection.h"
+#include "meta/sqlite/sqlite_meta_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp {
@@ -264,6 +265,113 @@ TEST_F(SqliteMigratorTest, WorkspaceRetentionGoesDownAndUpAlone) {
   EXPECT_TRUE(migrator->CheckCurrent().ok());
   // The workspace survived; its setting went with the column.
   EXPECT_EQ(QueryText("SELECT retention_days FROM workspaces WHERE id = 'w1'"), "90");
+}
+
+// Every connection has cdp_sha256(), the hash auth::HashToken computes (the
+// FIPS 180-2 test vectors), which 0007 uses to hash the stored write keys.
+TEST_F(SqliteMigratorTest, ConnectionsHashWithCdpSha256) {
+  EXPECT_EQ(QueryText("SELECT cdp_sha256('abc')"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(QueryText("SELECT cdp_sha256('')"),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(QueryText("SELECT cdp_sha256(NULL) IS NULL"), "1");
+  // Deterministic, so usable in indexes and CHECKs; one argument only.
+  EXPECT_EQ(QueryText("SELECT cdp_sha256('x') = cdp_sha256('x')"), "1");
+  auto connection = SqliteConnection::Open(path_);
+  ASSERT_TRUE(connection.ok());
+  EXPECT_FALSE((*connection)->Prepare("SELECT cdp_sha256('a', 'b')").ok());
+}
+
+// 0007 on a database with keys of 0001's shape: the write key, kept in clear
+// until then, is hashed in place and keeps working with scope ingest; the
+// secret key keeps its hash and becomes an admin key. Down to 6 keeps the
+// secret key but leaves write keys unusable (their clear text is gone), as
+// the down file says; up again works.
+TEST_F(SqliteMigratorTest, AccountsAndAccessControlHashWriteKeysAndScopeExistingKeys) {
+  constexpr char kOldWriteKey[] = "wk_0ldWriteKey0123456789abcdefghij";
+  // The SHA-256 of kOldWriteKey and of "sk_0ldSecretKey0123456789abcdefghijklmnop".
+  constexpr char kWriteHash[] = "93c81cbd866121a809fb62cd11ca4a540f47b0286620cf7de28c89030c8b0ace";
+  constexpr char kSecretHash[] = "3faf822d954cae3dde3c14f4129031345466bfd4e2d230f4d08b243630905498";
+  std::vector<Migration> through_6 = EmbeddedSqliteMigrations();
+  ASSERT_GE(through_6.size(), 7u);
+  ASSERT_EQ(through_6[6].name, "accounts_and_access_control");
+  through_6.resize(6);
+  {
+    auto migrator = Open(through_6);
+    ASSERT_TRUE(migrator->Up().ok());
+    ASSERT_EQ(*migrator->CurrentVersion(), 6);
+  }
+  Exec(
+      "INSERT INTO workspaces (id, name, created_at) "
+      "VALUES ('w1', 'demo', '2026-01-02T03:04:05.678Z')");
+  Exec(fmt::format(
+      "INSERT INTO api_keys (id, workspace_id, kind, display_prefix, write_key, secret_hash, "
+      "created_at, revoked_at) VALUES "
+      "('k1', 'w1', 'write', 'wk_0ldWr', '{}', NULL, '2026-01-02T03:04:05.678Z', NULL), "
+      "('k2', 'w1', 'secret', 'sk_0ldSe', NULL, '{}', '2026-01-02T03:04:06.000Z', "
+      "'2026-01-03T00:00:00.000Z')",
+      kOldWriteKey, kSecretHash));
+
+  auto migrator = Open();
+  ASSERT_TRUE(migrator->Up().ok());
+  ASSERT_GE(*migrator->CurrentVersion(), 7);
+  for (const char* table : {"users", "workspace_members", "sessions", "audit_log"}) {
+    EXPECT_TRUE(Exists("table", table)) << table;
+  }
+  EXPECT_FALSE(HasColumn("api_keys", "write_key"));
+  {
+    auto store = OpenSqliteMetaStore(path_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto write = (*store)->FindApiKeyByHash(kWriteHash);
+    ASSERT_TRUE(write.ok()) << write.status().ToString();
+    EXPECT_EQ(write->id, "k1");
+    EXPECT_EQ(write->kind, ApiKeyKind::kWrite);
+    EXPECT_EQ(write->scope, ApiKeyScope::kIngest);
+    EXPECT_EQ(write->display_prefix, "wk_0ldWr");
+    EXPECT_EQ(write->name, "");
+    EXPECT_EQ(write->created_by, "");
+    EXPECT_FALSE(write->revoked());
+    auto secret = (*store)->FindApiKeyByHash(kSecretHash);
+    ASSERT_TRUE(secret.ok()) << secret.status().ToString();
+    EXPECT_EQ(secret->id, "k2");
+    EXPECT_EQ(secret->kind, ApiKeyKind::kSecret);
+    EXPECT_EQ(secret->scope, ApiKeyScope::kAdmin);  // it could do everything before
+    EXPECT_TRUE(secret->revoked());                 // and its revocation stands
+    EXPECT_EQ((*store)->ListApiKeys("w1")->size(), 2u);
+  }
+  // The table refuses a scope that does not fit the kind, as the store does.
+  {
+    auto connection = SqliteConnection::Open(path_);
+    ASSERT_TRUE(connection.ok());
+    EXPECT_FALSE((*connection)
+                     ->Exec("INSERT INTO api_keys (id, workspace_id, kind, scope, display_prefix, "
+                            "key_hash, created_at) VALUES ('k3', 'w1', 'write', 'admin', 'wk_x', "
+                            "'h3', '2026-01-02T03:04:05.678Z')")
+                     .ok());
+  }
+
+  // Down to 6: the write key is no longer its clear text, the secret key's
+  // hash is back in secret_hash.
+  ASSERT_TRUE(migrator->Down(migrator->LatestVersion() - 6).ok());
+  EXPECT_EQ(*migrator->CurrentVersion(), 6);
+  for (const char* table : {"users", "workspace_members", "sessions", "audit_log"}) {
+    EXPECT_FALSE(Exists("table", table)) << table;
+  }
+  EXPECT_EQ(QueryText("SELECT write_key FROM api_keys WHERE id = 'k1'"),
+            std::string("hashed:") + kWriteHash);
+  EXPECT_EQ(QueryText("SELECT count(*) FROM api_keys WHERE write_key = '" +
+                      std::string(kOldWriteKey) + "'"),
+            "0");
+  EXPECT_EQ(QueryText("SELECT secret_hash FROM api_keys WHERE id = 'k2'"), kSecretHash);
+
+  // And up again: the secret key still resolves; the old write key does not.
+  ASSERT_TRUE(migrator->Up().ok());
+  EXPECT_TRUE(migrator->CheckCurrent().ok());
+  auto store = OpenSqliteMetaStore(path_);
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ((*store)->FindApiKeyByHash(kSecretHash)->scope, ApiKeyScope::kAdmin);
+  EXPECT_EQ((*store)->FindApiKeyByHash(kWriteHash).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ((*store)->ListApiKeys("w1")->size(), 2u);  // the row is kept, unusable
 }
 
 TEST_F(SqliteMigratorTest, DownPastZeroIsAnErrorAndChangesNothing) {

@@ -349,7 +349,9 @@ TEST_F(ApiRoutesTest, RevocationsTakeEffectOnTheNextRequest) {
   const std::string user_id = Member(Role::kAdmin);
   const std::string token = access_.StartSession(user_id);
   EXPECT_EQ(Status("DELETE", "/admin", Bearer(token)), 200);
-  ASSERT_TRUE(access_.accounts().SetMemberRole(acme_.workspace.id, user_id, Role::kViewer).ok());
+  ASSERT_TRUE(access_.accounts()
+                  .SetMemberRole(acme_.workspace.id, user_id, Role::kViewer, std::nullopt)
+                  .ok());
   EXPECT_EQ(Status("DELETE", "/admin", Bearer(token)), 403);
   ASSERT_TRUE(access_.accounts().RevokeUserSessions(user_id, "", clock_.Now()).ok());
   EXPECT_EQ(Status("GET", "/read", Bearer(token)), 401);

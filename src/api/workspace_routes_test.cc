@@ -139,11 +139,13 @@ class BusyMembershipStore final : public AccountStore {
   Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user) override {
     return real_.ListUserWorkspaces(user);
   }
-  Status SetMemberRole(std::string_view workspace, std::string_view user, Role role) override {
-    return real_.SetMemberRole(workspace, user, role);
+  Status SetMemberRole(std::string_view workspace, std::string_view user, Role role,
+                       std::optional<Role> expected) override {
+    return real_.SetMemberRole(workspace, user, role, expected);
   }
-  Status RemoveMember(std::string_view workspace, std::string_view user) override {
-    return real_.RemoveMember(workspace, user);
+  Status RemoveMember(std::string_view workspace, std::string_view user,
+                      std::optional<Role> expected) override {
+    return real_.RemoveMember(workspace, user, expected);
   }
   Status CreateSession(const Session& session) override { return real_.CreateSession(session); }
   Result<Session> FindSessionByTokenHash(std::string_view hash) override {

@@ -17,70 +17,17 @@
 #include "core/uuid.h"
 #include "meta/sqlite/sqlite_account_store.h"
 #include "meta/sqlite/sqlite_test_store.h"
+#include "meta/testing/counting_meta_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::CountingMetaStore;
 
 constexpr Role kRoles[] = {Role::kOwner, Role::kAdmin, Role::kMember, Role::kViewer};
 constexpr Permission kPermissions[] = {Permission::kRead, Permission::kBuild, Permission::kAdmin};
-
-// Forwards to the real store, counting key lookups; can be told to fail them
-// as a busy database would.
-class CountingMetaStore final : public MetaStore {
- public:
-  explicit CountingMetaStore(MetaStore& store) : store_(store) {}
-
-  int lookups() const { return lookups_.load(); }
-  void FailLookupsWith(Status status) { failure_ = std::move(status); }
-
-  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override {
-    ++lookups_;
-    if (!failure_.ok()) return failure_;
-    return store_.FindApiKeyByHash(key_hash);
-  }
-
-  Status CreateWorkspace(const Workspace& workspace) override {
-    return store_.CreateWorkspace(workspace);
-  }
-  Status CreateWorkspaceWithKeys(const Workspace& workspace,
-                                 const std::vector<ApiKey>& keys) override {
-    return store_.CreateWorkspaceWithKeys(workspace, keys);
-  }
-  Result<Workspace> GetWorkspace(std::string_view id) override { return store_.GetWorkspace(id); }
-  Result<Workspace> FindWorkspaceByName(std::string_view name) override {
-    return store_.FindWorkspaceByName(name);
-  }
-  Result<std::vector<Workspace>> ListWorkspaces() override { return store_.ListWorkspaces(); }
-  Status SetWorkspaceRetention(std::string_view workspace_id, int days) override {
-    return store_.SetWorkspaceRetention(workspace_id, days);
-  }
-  Status CreateApiKey(const ApiKey& key) override { return store_.CreateApiKey(key); }
-  Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override {
-    return store_.ListApiKeys(workspace_id);
-  }
-  Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
-                      TimePoint at) override {
-    return store_.RevokeApiKey(workspace_id, key_id, at);
-  }
-  Status SetWorkspaceRateLimits(const WorkspaceRateLimits& limits) override {
-    return store_.SetWorkspaceRateLimits(limits);
-  }
-  Status ClearWorkspaceRateLimits(std::string_view workspace_id) override {
-    return store_.ClearWorkspaceRateLimits(workspace_id);
-  }
-  Result<std::vector<WorkspaceRateLimits>> ListWorkspaceRateLimits() override {
-    return store_.ListWorkspaceRateLimits();
-  }
-  Status Ping() override { return store_.Ping(); }
-
- private:
-  MetaStore& store_;
-  std::atomic<int> lookups_{0};
-  Status failure_;
-};
 
 // Forwards to the real store, counting session lookups; can fail them, and
 // can pretend a user is gone (deleted between finding the session and
@@ -133,12 +80,13 @@ class CountingAccountStore final : public AccountStore {
   Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user_id) override {
     return store_.ListUserWorkspaces(user_id);
   }
-  Status SetMemberRole(std::string_view workspace_id, std::string_view user_id,
-                       Role role) override {
-    return store_.SetMemberRole(workspace_id, user_id, role);
+  Status SetMemberRole(std::string_view workspace_id, std::string_view user_id, Role role,
+                       std::optional<Role> expected) override {
+    return store_.SetMemberRole(workspace_id, user_id, role, expected);
   }
-  Status RemoveMember(std::string_view workspace_id, std::string_view user_id) override {
-    return store_.RemoveMember(workspace_id, user_id);
+  Status RemoveMember(std::string_view workspace_id, std::string_view user_id,
+                      std::optional<Role> expected) override {
+    return store_.RemoveMember(workspace_id, user_id, expected);
   }
   Status CreateSession(const Session& session) override { return store_.CreateSession(session); }
   Result<std::vector<Session>> ListActiveSessions(std::string_view user_id,
@@ -543,11 +491,12 @@ TEST_F(AccessControlTest, NothingIsCached) {
   AddMember(other_.workspace.id, user_id, Role::kOwner);
   const Principal user = MustAuthenticate(StartSession(user_id));
   ASSERT_TRUE(access_->Authorize(user, acme_.workspace.id, Permission::kAdmin).ok());
-  ASSERT_TRUE(accounts_->SetMemberRole(acme_.workspace.id, user_id, Role::kViewer).ok());
+  ASSERT_TRUE(
+      accounts_->SetMemberRole(acme_.workspace.id, user_id, Role::kViewer, std::nullopt).ok());
   ExpectRefused(access_->Authorize(user, acme_.workspace.id, Permission::kAdmin),
                 ErrorCode::kForbidden);
   EXPECT_TRUE(access_->Authorize(user, acme_.workspace.id, Permission::kRead).ok());
-  ASSERT_TRUE(accounts_->RemoveMember(acme_.workspace.id, user_id).ok());
+  ASSERT_TRUE(accounts_->RemoveMember(acme_.workspace.id, user_id, std::nullopt).ok());
   ExpectRefused(access_->Authorize(user, acme_.workspace.id, Permission::kRead),
                 ErrorCode::kForbidden);
 }
@@ -580,7 +529,7 @@ TEST_F(AccessControlTest, RandomChangesMatchAReferenceModel) {
       case 0:  // add or change
         if (roles.contains(key)) {
           // The store keeps an owner per workspace: mirror its refusal.
-          const bool ok = accounts_->SetMemberRole(workspace, users[u], role).ok();
+          const bool ok = accounts_->SetMemberRole(workspace, users[u], role, std::nullopt).ok();
           if (ok) roles[key] = role;
         } else {
           AddMember(workspace, users[u], role);
@@ -588,7 +537,8 @@ TEST_F(AccessControlTest, RandomChangesMatchAReferenceModel) {
         }
         break;
       case 1:  // remove
-        if (roles.contains(key) && accounts_->RemoveMember(workspace, users[u]).ok()) {
+        if (roles.contains(key) &&
+            accounts_->RemoveMember(workspace, users[u], std::nullopt).ok()) {
           roles.erase(key);
         }
         break;

@@ -11,14 +11,6 @@ namespace cdp {
 
 namespace {
 
-void InitSodiumOnce() {
-  static const bool initialized = [] {
-    if (sodium_init() < 0) std::abort();  // cannot happen short of a broken libsodium
-    return true;
-  }();
-  (void)initialized;
-}
-
 bool IsTokenChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }

@@ -112,7 +112,9 @@ Result<MemberService::RoleChange> MemberService::SetRole(const WorkspaceAccess& 
     return OwnersOnly();
   }
   CDP_ASSIGN_OR_RETURN(const User user, accounts_.GetUser(user_id));
-  const Status status = accounts_.SetMemberRole(by.workspace_id, user_id, role);
+  // The role the rules above were checked against: changed meanwhile
+  // (made owner, say), the change is refused rather than applied unchecked.
+  const Status status = accounts_.SetMemberRole(by.workspace_id, user_id, role, membership.role);
   if (status.code() == ErrorCode::kNotFound) return NotAMember(user_id);  // removed meanwhile
   CDP_RETURN_IF_ERROR(status);
   RoleChange change;
@@ -130,7 +132,7 @@ Result<Member> MemberService::Remove(const WorkspaceAccess& by, std::string_view
   CDP_ASSIGN_OR_RETURN(Membership membership, FindMembership(accounts_, by.workspace_id, user_id));
   if (!self && membership.role == Role::kOwner && !IsOwner(by)) return OwnersOnly();
   CDP_ASSIGN_OR_RETURN(const User user, accounts_.GetUser(user_id));
-  const Status status = accounts_.RemoveMember(by.workspace_id, user_id);
+  const Status status = accounts_.RemoveMember(by.workspace_id, user_id, membership.role);
   if (status.code() == ErrorCode::kNotFound) return NotAMember(user_id);  // removed meanwhile
   CDP_RETURN_IF_ERROR(status);
   return Member{std::move(membership), user.email};

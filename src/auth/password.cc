@@ -7,19 +7,12 @@
 #include <mutex>
 #include <optional>
 
+#include "core/random.h"
 #include "meta/account_store.h"
 
 namespace cdp {
 
 namespace {
-
-void InitSodiumOnce() {
-  static const bool initialized = [] {
-    if (sodium_init() < 0) std::abort();  // cannot happen short of a broken libsodium
-    return true;
-  }();
-  (void)initialized;
-}
 
 // No 0/O/o, 1/l/I: 56 characters, 20 of which carry about 116 bits.
 constexpr std::string_view kOneTimeAlphabet =

@@ -33,6 +33,8 @@ class Xoshiro256 {
   uint64_t state_[4];
 };
 
+}  // namespace
+
 void InitSodiumOnce() {
   static const bool initialized = [] {
     if (sodium_init() < 0) std::abort();  // no entropy source: nothing safe to do
@@ -40,8 +42,6 @@ void InitSodiumOnce() {
   }();
   (void)initialized;
 }
-
-}  // namespace
 
 uint64_t FastRandom64() {
   thread_local Xoshiro256 generator;

@@ -14,4 +14,8 @@ uint64_t FastRandom64();
 // generator (libsodium). Each character carries log2(62) ≈ 5.95 bits.
 std::string SecureRandomToken(size_t length);
 
+// Makes libsodium ready (sodium_init) once per process; cheap after the first
+// call and safe from any thread. Aborts when the OS has no entropy source.
+void InitSodiumOnce();
+
 }  // namespace cdp

@@ -12,68 +12,14 @@
 #include "meta/sqlite/sqlite_meta_store.h"
 #include "meta/sqlite/sqlite_migrator.h"
 #include "meta/sqlite/sqlite_test_store.h"
+#include "meta/testing/counting_meta_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp::ingest {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Forwards to the real store, counting key lookups by hash; can be told to
-// fail them, as a busy or unreachable database would.
-class CountingMetaStore final : public MetaStore {
- public:
-  explicit CountingMetaStore(MetaStore& store) : store_(store) {}
-
-  int find_write_key_calls() const { return find_write_key_calls_.load(); }
-  // REQUIRES: no Authenticate call runs meanwhile.
-  void FailLookupsWith(Status status) { failure_ = std::move(status); }
-
-  Result<ApiKey> FindApiKeyByHash(std::string_view key_hash) override {
-    ++find_write_key_calls_;
-    if (!failure_.ok()) return failure_;
-    return store_.FindApiKeyByHash(key_hash);
-  }
-
-  Status CreateWorkspace(const Workspace& workspace) override {
-    return store_.CreateWorkspace(workspace);
-  }
-  Status CreateWorkspaceWithKeys(const Workspace& workspace,
-                                 const std::vector<ApiKey>& keys) override {
-    return store_.CreateWorkspaceWithKeys(workspace, keys);
-  }
-  Result<Workspace> GetWorkspace(std::string_view id) override { return store_.GetWorkspace(id); }
-  Result<Workspace> FindWorkspaceByName(std::string_view name) override {
-    return store_.FindWorkspaceByName(name);
-  }
-  Result<std::vector<Workspace>> ListWorkspaces() override { return store_.ListWorkspaces(); }
-  Status SetWorkspaceRetention(std::string_view workspace_id, int days) override {
-    return store_.SetWorkspaceRetention(workspace_id, days);
-  }
-  Status CreateApiKey(const ApiKey& key) override { return store_.CreateApiKey(key); }
-  Result<std::vector<ApiKey>> ListApiKeys(std::string_view workspace_id) override {
-    return store_.ListApiKeys(workspace_id);
-  }
-  Status RevokeApiKey(std::string_view workspace_id, std::string_view key_id,
-                      TimePoint at) override {
-    return store_.RevokeApiKey(workspace_id, key_id, at);
-  }
-  Status SetWorkspaceRateLimits(const WorkspaceRateLimits& limits) override {
-    return store_.SetWorkspaceRateLimits(limits);
-  }
-  Status ClearWorkspaceRateLimits(std::string_view workspace_id) override {
-    return store_.ClearWorkspaceRateLimits(workspace_id);
-  }
-  Result<std::vector<WorkspaceRateLimits>> ListWorkspaceRateLimits() override {
-    return store_.ListWorkspaceRateLimits();
-  }
-  Status Ping() override { return store_.Ping(); }
-
- private:
-  MetaStore& store_;
-  std::atomic<int> find_write_key_calls_{0};
-  Status failure_;
-};
+using testing::CountingMetaStore;
 
 class WriteKeyAuthenticatorTest : public ::testing::Test {
  protected:
@@ -121,11 +67,11 @@ TEST_F(WriteKeyAuthenticatorTest, ValidKeyResolvesToItsWorkspaceAndIsCached) {
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(*first, expected);
   for (int i = 0; i < 10; ++i) EXPECT_EQ(*authenticator_->Authenticate(write_key_), expected);
-  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  EXPECT_EQ(store_->lookups(), 1);
 
   clock_.Advance(30s);  // expired: asked again
   EXPECT_EQ(*authenticator_->Authenticate(write_key_), expected);
-  EXPECT_EQ(store_->find_write_key_calls(), 2);
+  EXPECT_EQ(store_->lookups(), 2);
 }
 
 TEST_F(WriteKeyAuthenticatorTest, UnknownKeyIsUnauthorizedAndTheAnswerIsCached) {
@@ -133,12 +79,12 @@ TEST_F(WriteKeyAuthenticatorTest, UnknownKeyIsUnauthorizedAndTheAnswerIsCached) 
   for (int i = 0; i < 10; ++i) {
     ExpectUnauthorized(authenticator_->Authenticate(unknown), "unknown write key");
   }
-  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  EXPECT_EQ(store_->lookups(), 1);
   EXPECT_EQ(authenticator_->Authenticate(unknown).status().http_status(), 401);
 
   clock_.Advance(30s);
   ExpectUnauthorized(authenticator_->Authenticate(unknown), "unknown write key");
-  EXPECT_EQ(store_->find_write_key_calls(), 2);
+  EXPECT_EQ(store_->lookups(), 2);
 }
 
 TEST_F(WriteKeyAuthenticatorTest, RevocationTakesEffectWithinTheTtlButNotBefore) {
@@ -148,12 +94,12 @@ TEST_F(WriteKeyAuthenticatorTest, RevocationTakesEffectWithinTheTtlButNotBefore)
 
   clock_.Advance(28'999ms);  // 29.999 s after the cached answer
   EXPECT_TRUE(authenticator_->Authenticate(write_key_).ok());
-  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  EXPECT_EQ(store_->lookups(), 1);
 
   clock_.Advance(1ms);
   ExpectUnauthorized(authenticator_->Authenticate(write_key_), "write key revoked");
   ExpectUnauthorized(authenticator_->Authenticate(write_key_), "write key revoked");
-  EXPECT_EQ(store_->find_write_key_calls(), 2);  // the refusal is cached too
+  EXPECT_EQ(store_->lookups(), 2);  // the refusal is cached too
 }
 
 TEST_F(WriteKeyAuthenticatorTest, InvalidateMakesARevocationTakeEffectAtOnce) {
@@ -168,10 +114,10 @@ TEST_F(WriteKeyAuthenticatorTest, KeyRevokedInTheFutureWorksUntilThen) {
   ASSERT_TRUE(authenticator_->Authenticate(write_key_).ok());
   clock_.Advance(9s);
   EXPECT_TRUE(authenticator_->Authenticate(write_key_).ok());
-  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  EXPECT_EQ(store_->lookups(), 1);
   clock_.Advance(1s);  // the cached answer ends with the key, not with the TTL
   ExpectUnauthorized(authenticator_->Authenticate(write_key_), "write key revoked");
-  EXPECT_EQ(store_->find_write_key_calls(), 2);
+  EXPECT_EQ(store_->lookups(), 2);
 }
 
 TEST_F(WriteKeyAuthenticatorTest, MalformedKeyNeverReachesTheStore) {
@@ -181,7 +127,7 @@ TEST_F(WriteKeyAuthenticatorTest, MalformedKeyNeverReachesTheStore) {
         "Wk_" + valid_shape.substr(3), valid_shape.substr(0, 34) + "-"}) {
     ExpectUnauthorized(authenticator_->Authenticate(key), "malformed write key");
   }
-  EXPECT_EQ(store_->find_write_key_calls(), 0);
+  EXPECT_EQ(store_->lookups(), 0);
   EXPECT_EQ(authenticator_->CachedKeys(), 0u);
 }
 
@@ -189,7 +135,7 @@ TEST_F(WriteKeyAuthenticatorTest, MalformedKeyNeverReachesTheStore) {
 // store is asked, whatever the workspace.
 TEST_F(WriteKeyAuthenticatorTest, SecretKeyIsRefusedAsAWriteKey) {
   ExpectUnauthorized(authenticator_->Authenticate(secret_key_), "malformed write key");
-  EXPECT_EQ(store_->find_write_key_calls(), 0);
+  EXPECT_EQ(store_->lookups(), 0);
   EXPECT_EQ(authenticator_->CachedKeys(), 0u);
 }
 
@@ -208,9 +154,9 @@ TEST_F(WriteKeyAuthenticatorTest, AKeyOfAnotherKindIsUnknown) {
   ASSERT_TRUE(sqlite_->CreateApiKey(secret).ok());
 
   ExpectUnauthorized(authenticator_->Authenticate(shaped_like_a_write_key), "unknown write key");
-  EXPECT_EQ(store_->find_write_key_calls(), 1);
+  EXPECT_EQ(store_->lookups(), 1);
   ExpectUnauthorized(authenticator_->Authenticate(shaped_like_a_write_key), "unknown write key");
-  EXPECT_EQ(store_->find_write_key_calls(), 1);  // cached like any unknown key
+  EXPECT_EQ(store_->lookups(), 1);  // cached like any unknown key
 }
 
 TEST_F(WriteKeyAuthenticatorTest, StoreFailureIsReturnedAndNotCached) {
@@ -219,7 +165,7 @@ TEST_F(WriteKeyAuthenticatorTest, StoreFailureIsReturnedAndNotCached) {
     auto result = authenticator_->Authenticate(write_key_);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.status().code(), ErrorCode::kUnavailable);
-    EXPECT_EQ(store_->find_write_key_calls(), i);
+    EXPECT_EQ(store_->lookups(), i);
   }
   store_->FailLookupsWith(Status::Internal("disk I/O error"));
   EXPECT_EQ(authenticator_->Authenticate(write_key_).status().code(), ErrorCode::kInternal);

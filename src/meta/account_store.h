@@ -158,13 +158,18 @@ class AccountStore {
   // The workspaces the user belongs to, by workspace name.
   virtual Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user_id) = 0;
   // Changes a member's role. NotFound when not a member; Conflict (field
-  // "role") when it would leave the workspace without an owner. Atomic: two
-  // concurrent demotions of the last two owners cannot both succeed.
-  virtual Status SetMemberRole(std::string_view workspace_id, std::string_view user_id,
-                               Role role) = 0;
+  // "role") when it would leave the workspace without an owner, or when
+  // `expected` is given and the member's role is no longer that (someone
+  // changed it since the caller checked what it may do to this member).
+  // Atomic: two concurrent demotions of the last two owners cannot both
+  // succeed.
+  virtual Status SetMemberRole(std::string_view workspace_id, std::string_view user_id, Role role,
+                               std::optional<Role> expected) = 0;
   // Removes a member. NotFound when not a member; Conflict (field "user_id")
-  // when they are the workspace's last owner. Atomic as SetMemberRole.
-  virtual Status RemoveMember(std::string_view workspace_id, std::string_view user_id) = 0;
+  // when they are the workspace's last owner, or when `expected` is given
+  // and their role is no longer that. Atomic as SetMemberRole.
+  virtual Status RemoveMember(std::string_view workspace_id, std::string_view user_id,
+                              std::optional<Role> expected) = 0;
 
   // --- Sessions
   // NotFound (field "user_id") when the user does not exist; Conflict (field

@@ -363,13 +363,25 @@ Result<std::vector<UserWorkspace>> SqliteAccountStore::ListUserWorkspaces(
   }
 }
 
+namespace {
+
+// The answer when a member's role changed between the caller's check and
+// its change.
+Status RoleChangedMeanwhile(std::string_view field) {
+  return Status::Conflict("the member's role changed meanwhile: look again and retry",
+                          std::string(field));
+}
+
+}  // namespace
+
 Status SqliteAccountStore::SetMemberRole(std::string_view workspace_id, std::string_view user_id,
-                                         Role role) {
+                                         Role role, std::optional<Role> expected) {
   std::lock_guard lock(mutex_);
   // BEGIN IMMEDIATE holds the database's write lock from the owner count to
   // the change: no other connection can demote the other owner in between.
   CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
   CDP_ASSIGN_OR_RETURN(const Role current, ReadRole(workspace_id, user_id));
+  if (expected && current != *expected) return RoleChangedMeanwhile("role");
   if (current == role) return Status::Ok();
   if (current == Role::kOwner) {
     CDP_ASSIGN_OR_RETURN(const int64_t owners, CountOwners(workspace_id));
@@ -388,11 +400,13 @@ Status SqliteAccountStore::SetMemberRole(std::string_view workspace_id, std::str
   return transaction.Commit();
 }
 
-Status SqliteAccountStore::RemoveMember(std::string_view workspace_id, std::string_view user_id) {
+Status SqliteAccountStore::RemoveMember(std::string_view workspace_id, std::string_view user_id,
+                                        std::optional<Role> expected) {
   std::lock_guard lock(mutex_);
   // As SetMemberRole: the check and the delete under one write lock.
   CDP_ASSIGN_OR_RETURN(auto transaction, SqliteTransaction::Begin(*connection_));
   CDP_ASSIGN_OR_RETURN(const Role current, ReadRole(workspace_id, user_id));
+  if (expected && current != *expected) return RoleChangedMeanwhile("user_id");
   if (current == Role::kOwner) {
     CDP_ASSIGN_OR_RETURN(const int64_t owners, CountOwners(workspace_id));
     if (owners <= 1) {

@@ -44,8 +44,10 @@ class SqliteAccountStore final : public AccountStore {
                                    std::string_view user_id) override;
   Result<std::vector<Member>> ListMembers(std::string_view workspace_id) override;
   Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user_id) override;
-  Status SetMemberRole(std::string_view workspace_id, std::string_view user_id, Role role) override;
-  Status RemoveMember(std::string_view workspace_id, std::string_view user_id) override;
+  Status SetMemberRole(std::string_view workspace_id, std::string_view user_id, Role role,
+                       std::optional<Role> expected) override;
+  Status RemoveMember(std::string_view workspace_id, std::string_view user_id,
+                      std::optional<Role> expected) override;
 
   Status CreateSession(const Session& session) override;
   Result<Session> FindSessionByTokenHash(std::string_view token_hash) override;

@@ -280,20 +280,39 @@ TEST_F(SqliteAccountStoreTest, AWorkspaceKeepsItsLastOwner) {
   Added("w1", bob, Role::kAdmin);
   Added("w2", cat, Role::kOwner);  // another workspace's owner does not count
 
-  ExpectError(store_->SetMemberRole("w1", ada.id, Role::kAdmin), ErrorCode::kConflict, "role");
-  ExpectError(store_->RemoveMember("w1", ada.id), ErrorCode::kConflict, "user_id");
-  EXPECT_TRUE(store_->SetMemberRole("w1", ada.id, Role::kOwner).ok());  // no change
+  ExpectError(store_->SetMemberRole("w1", ada.id, Role::kAdmin, std::nullopt), ErrorCode::kConflict,
+              "role");
+  ExpectError(store_->RemoveMember("w1", ada.id, std::nullopt), ErrorCode::kConflict, "user_id");
+  EXPECT_TRUE(store_->SetMemberRole("w1", ada.id, Role::kOwner, std::nullopt).ok());  // no change
 
-  ASSERT_TRUE(store_->SetMemberRole("w1", bob.id, Role::kOwner).ok());
-  ASSERT_TRUE(store_->SetMemberRole("w1", ada.id, Role::kViewer).ok());
+  ASSERT_TRUE(store_->SetMemberRole("w1", bob.id, Role::kOwner, std::nullopt).ok());
+  ASSERT_TRUE(store_->SetMemberRole("w1", ada.id, Role::kViewer, std::nullopt).ok());
   EXPECT_EQ(store_->GetMembership("w1", ada.id)->role, Role::kViewer);
-  ExpectError(store_->RemoveMember("w1", bob.id), ErrorCode::kConflict, "user_id");
-  ASSERT_TRUE(store_->RemoveMember("w1", ada.id).ok());
+  ExpectError(store_->RemoveMember("w1", bob.id, std::nullopt), ErrorCode::kConflict, "user_id");
+  ASSERT_TRUE(store_->RemoveMember("w1", ada.id, std::nullopt).ok());
   EXPECT_EQ(store_->GetMembership("w1", ada.id).status().code(), ErrorCode::kNotFound);
 
-  EXPECT_EQ(store_->SetMemberRole("w1", ada.id, Role::kAdmin).code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->RemoveMember("w1", ada.id).code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->RemoveMember("nope", bob.id).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->SetMemberRole("w1", ada.id, Role::kAdmin, std::nullopt).code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RemoveMember("w1", ada.id, std::nullopt).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RemoveMember("nope", bob.id, std::nullopt).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteAccountStoreTest, ARoleChangedMeanwhileRefusesTheChange) {
+  const User ada = CreatedUser("ada@example.com");
+  const User bob = CreatedUser("bob@example.com");
+  Added("w1", ada, Role::kOwner);
+  Added("w1", bob, Role::kMember);
+  // An admin checked bob as a member; an owner made him owner meanwhile.
+  ASSERT_TRUE(store_->SetMemberRole("w1", bob.id, Role::kOwner, Role::kMember).ok());
+  ExpectError(store_->SetMemberRole("w1", bob.id, Role::kViewer, Role::kMember),
+              ErrorCode::kConflict, "role");
+  ExpectError(store_->RemoveMember("w1", bob.id, Role::kMember), ErrorCode::kConflict, "user_id");
+  EXPECT_EQ(store_->GetMembership("w1", bob.id)->role, Role::kOwner);
+  // Against the role as it is, both go through.
+  ASSERT_TRUE(store_->SetMemberRole("w1", bob.id, Role::kAdmin, Role::kOwner).ok());
+  ASSERT_TRUE(store_->RemoveMember("w1", bob.id, Role::kAdmin).ok());
+  EXPECT_EQ(store_->GetMembership("w1", bob.id).status().code(), ErrorCode::kNotFound);
 }
 
 // The rules of memberships, as simply as they can be said.
@@ -353,9 +372,9 @@ Status ApplyToStore(AccountStore& store, MembershipModel::Op op, const std::stri
     case MembershipModel::Op::kAdd:
       return store.AddMember({workspace, user, role, at});
     case MembershipModel::Op::kSetRole:
-      return store.SetMemberRole(workspace, user, role);
+      return store.SetMemberRole(workspace, user, role, std::nullopt);
     case MembershipModel::Op::kRemove:
-      return store.RemoveMember(workspace, user);
+      return store.RemoveMember(workspace, user, std::nullopt);
   }
   return Status::Internal("unknown op");
 }

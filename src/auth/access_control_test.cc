@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/api_key_format.h"
+#include "auth/testing/account_fixtures.h"
 #include "auth/workspace_provisioner.h"
 #include "core/uuid.h"
 #include "meta/sqlite/sqlite_account_store.h"
@@ -139,35 +140,14 @@ class AccessControlTest : public ::testing::Test {
   // A new secret key of `workspace_id`, in clear.
   std::string AddSecretKey(const std::string& workspace_id, ApiKeyScope scope,
                            std::optional<TimePoint> revoked_at = std::nullopt) {
-    const std::string key = NewSecretKey();
-    ApiKey record;
-    record.id = Uuid::NewV7(clock_).ToString();
-    record.workspace_id = workspace_id;
-    record.kind = ApiKeyKind::kSecret;
-    record.scope = scope;
-    record.name = "test";
-    record.display_prefix = KeyDisplayPrefix(key);
-    record.key_hash = HashToken(key);
-    record.created_at = clock_.Now();
-    record.revoked_at = revoked_at;
-    const Status created = meta_->CreateApiKey(record);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    key_ids_[key] = record.id;
+    const auto [key, id] = testing::StoreSecretKey(*meta_, clock_, workspace_id, scope, revoked_at);
+    key_ids_[key] = id;
     return key;
   }
 
   // A new user; returns the id.
   std::string AddUser(const std::string& email, bool password_change_required = false) {
-    User user;
-    user.id = Uuid::NewV7(clock_).ToString();
-    user.email = email;
-    user.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$not-a-real-hash";
-    user.password_change_required = password_change_required;
-    user.created_at = clock_.Now();
-    user.password_changed_at = clock_.Now();
-    const Status created = accounts_->CreateUser(user);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    return user.id;
+    return testing::StoreUser(*accounts_, clock_, email, password_change_required);
   }
 
   void AddMember(const std::string& workspace_id, const std::string& user_id, Role role) {
@@ -178,17 +158,8 @@ class AccessControlTest : public ::testing::Test {
   // A session of the user expiring after `ttl`; returns its token.
   std::string StartSession(const std::string& user_id, SessionKind kind = SessionKind::kCookie,
                            std::chrono::milliseconds ttl = 1h) {
-    const std::string token = NewSessionToken();
-    Session session;
-    session.id = Uuid::NewV7(clock_).ToString();
-    session.user_id = user_id;
-    session.token_hash = HashToken(token);
-    session.kind = kind;
-    session.created_at = clock_.Now();
-    session.expires_at = clock_.Now() + ttl;
-    const Status created = accounts_->CreateSession(session);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    session_ids_[token] = session.id;
+    const auto [token, id] = testing::StoreSession(*accounts_, clock_, user_id, kind, ttl);
+    session_ids_[token] = id;
     return token;
   }
 

@@ -12,6 +12,7 @@
 #include "api/audit_recorder.h"
 #include "auth/access_control.h"
 #include "auth/api_key_format.h"
+#include "auth/testing/account_fixtures.h"
 #include "auth/workspace_provisioner.h"
 #include "core/clock.h"
 #include "core/uuid.h"
@@ -71,33 +72,12 @@ class ApiTestAccess {
 
   // A new secret key of the workspace, in clear.
   std::string AddSecretKey(const std::string& workspace_id, ApiKeyScope scope) {
-    const std::string key = NewSecretKey();
-    ApiKey record;
-    record.id = Uuid::NewV7(clock_).ToString();
-    record.workspace_id = workspace_id;
-    record.kind = ApiKeyKind::kSecret;
-    record.scope = scope;
-    record.name = "test";
-    record.display_prefix = KeyDisplayPrefix(key);
-    record.key_hash = HashToken(key);
-    record.created_at = clock_.Now();
-    const Status created = meta_->CreateApiKey(record);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    return key;
+    return cdp::testing::StoreSecretKey(*meta_, clock_, workspace_id, scope).secret;
   }
 
   // A new user (whose password is never checked here); returns the id.
   std::string AddUser(const std::string& email, bool password_change_required = false) {
-    User user;
-    user.id = Uuid::NewV7(clock_).ToString();
-    user.email = email;
-    user.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$test$test";
-    user.password_change_required = password_change_required;
-    user.created_at = clock_.Now();
-    user.password_changed_at = user.created_at;
-    const Status created = accounts_->CreateUser(user);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    return user.id;
+    return cdp::testing::StoreUser(*accounts_, clock_, email, password_change_required);
   }
 
   void AddMember(const std::string& workspace_id, const std::string& user_id, Role role) {
@@ -107,17 +87,8 @@ class ApiTestAccess {
 
   // A session of the user, valid for a day; returns its token.
   std::string StartSession(const std::string& user_id, SessionKind kind = SessionKind::kToken) {
-    const std::string token = NewSessionToken();
-    Session session;
-    session.id = Uuid::NewV7(clock_).ToString();
-    session.user_id = user_id;
-    session.token_hash = HashToken(token);
-    session.kind = kind;
-    session.created_at = clock_.Now();
-    session.expires_at = session.created_at + std::chrono::hours(24);
-    const Status created = accounts_->CreateSession(session);
-    EXPECT_TRUE(created.ok()) << created.ToString();
-    return token;
+    return cdp::testing::StoreSession(*accounts_, clock_, user_id, kind, std::chrono::hours(24))
+        .secret;
   }
 
   // A member of the workspace with `role` and a bearer session; returns its

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/testing/access_routes_test.h"
+#include "meta/testing/forwarding_account_store.h"
 #include "support/json_pointer.h"
 
 namespace cdp::api {
@@ -102,71 +103,15 @@ TEST_F(WorkspaceRoutesTest, CreationErrors) {
 }
 
 // Adding the owner fails (after the workspace was made): the store is busy.
-class BusyMembershipStore final : public AccountStore {
+class BusyMembershipStore final : public cdp::testing::ForwardingAccountStore {
  public:
-  explicit BusyMembershipStore(AccountStore& real) : real_(real) {}
+  using ForwardingAccountStore::ForwardingAccountStore;
   int add_member_calls = 0;
 
   Status AddMember(const Membership&) override {
     ++add_member_calls;
     return Status::Unavailable("database is busy", std::chrono::seconds(1));
   }
-  Status CreateUser(const User& user) override { return real_.CreateUser(user); }
-  Result<User> GetUser(std::string_view id) override { return real_.GetUser(id); }
-  Result<User> FindUserByEmail(std::string_view email) override {
-    return real_.FindUserByEmail(email);
-  }
-  Result<std::vector<User>> ListUsers() override { return real_.ListUsers(); }
-  Status SetPassword(std::string_view id, std::string_view hash, bool change_required,
-                     TimePoint at) override {
-    return real_.SetPassword(id, hash, change_required, at);
-  }
-  Result<User> RecordFailedLogin(std::string_view id, int after, TimePoint until) override {
-    return real_.RecordFailedLogin(id, after, until);
-  }
-  Status RecordSuccessfulLogin(std::string_view id) override {
-    return real_.RecordSuccessfulLogin(id);
-  }
-  Status CreateUserAsMember(const User& user, const Membership& membership) override {
-    return real_.CreateUserAsMember(user, membership);
-  }
-  Result<Membership> GetMembership(std::string_view workspace, std::string_view user) override {
-    return real_.GetMembership(workspace, user);
-  }
-  Result<std::vector<Member>> ListMembers(std::string_view workspace) override {
-    return real_.ListMembers(workspace);
-  }
-  Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user) override {
-    return real_.ListUserWorkspaces(user);
-  }
-  Status SetMemberRole(std::string_view workspace, std::string_view user, Role role,
-                       std::optional<Role> expected) override {
-    return real_.SetMemberRole(workspace, user, role, expected);
-  }
-  Status RemoveMember(std::string_view workspace, std::string_view user,
-                      std::optional<Role> expected) override {
-    return real_.RemoveMember(workspace, user, expected);
-  }
-  Status CreateSession(const Session& session) override { return real_.CreateSession(session); }
-  Result<Session> FindSessionByTokenHash(std::string_view hash) override {
-    return real_.FindSessionByTokenHash(hash);
-  }
-  Result<std::vector<Session>> ListActiveSessions(std::string_view user, TimePoint now) override {
-    return real_.ListActiveSessions(user, now);
-  }
-  Status RevokeSession(std::string_view user, std::string_view session, TimePoint at) override {
-    return real_.RevokeSession(user, session, at);
-  }
-  Result<int> RevokeUserSessions(std::string_view user, std::string_view keep,
-                                 TimePoint at) override {
-    return real_.RevokeUserSessions(user, keep, at);
-  }
-  Result<int> DeleteSessionsEndedBefore(TimePoint before) override {
-    return real_.DeleteSessionsEndedBefore(before);
-  }
-
- private:
-  AccountStore& real_;
 };
 
 TEST_F(WorkspaceRoutesTest, AWorkspaceWhoseOwnerCannotBeAddedIsLeftWithoutUsableKeys) {

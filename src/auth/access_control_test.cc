@@ -19,6 +19,7 @@
 #include "meta/sqlite/sqlite_account_store.h"
 #include "meta/sqlite/sqlite_test_store.h"
 #include "meta/testing/counting_meta_store.h"
+#include "meta/testing/forwarding_account_store.h"
 #include "support/temp_dir.h"
 
 namespace cdp {
@@ -33,9 +34,9 @@ constexpr Permission kPermissions[] = {Permission::kRead, Permission::kBuild, Pe
 // Forwards to the real store, counting session lookups; can fail them, and
 // can pretend a user is gone (deleted between finding the session and
 // reading the user).
-class CountingAccountStore final : public AccountStore {
+class CountingAccountStore final : public testing::ForwardingAccountStore {
  public:
-  explicit CountingAccountStore(AccountStore& store) : store_(store) {}
+  using ForwardingAccountStore::ForwardingAccountStore;
 
   int lookups() const { return lookups_.load(); }
   void FailLookupsWith(Status status) { failure_ = std::move(status); }
@@ -44,70 +45,14 @@ class CountingAccountStore final : public AccountStore {
   Result<Session> FindSessionByTokenHash(std::string_view token_hash) override {
     ++lookups_;
     if (!failure_.ok()) return failure_;
-    return store_.FindSessionByTokenHash(token_hash);
+    return real_.FindSessionByTokenHash(token_hash);
   }
   Result<User> GetUser(std::string_view user_id) override {
     if (user_id == hidden_user_) return Status::NotFound("no such user");
-    return store_.GetUser(user_id);
-  }
-
-  Status CreateUser(const User& user) override { return store_.CreateUser(user); }
-  Result<User> FindUserByEmail(std::string_view email) override {
-    return store_.FindUserByEmail(email);
-  }
-  Result<std::vector<User>> ListUsers() override { return store_.ListUsers(); }
-  Status SetPassword(std::string_view user_id, std::string_view password_hash, bool change_required,
-                     TimePoint at) override {
-    return store_.SetPassword(user_id, password_hash, change_required, at);
-  }
-  Result<User> RecordFailedLogin(std::string_view user_id, int lock_after,
-                                 TimePoint lock_until) override {
-    return store_.RecordFailedLogin(user_id, lock_after, lock_until);
-  }
-  Status RecordSuccessfulLogin(std::string_view user_id) override {
-    return store_.RecordSuccessfulLogin(user_id);
-  }
-  Status AddMember(const Membership& membership) override { return store_.AddMember(membership); }
-  Status CreateUserAsMember(const User& user, const Membership& membership) override {
-    return store_.CreateUserAsMember(user, membership);
-  }
-  Result<Membership> GetMembership(std::string_view workspace_id,
-                                   std::string_view user_id) override {
-    return store_.GetMembership(workspace_id, user_id);
-  }
-  Result<std::vector<Member>> ListMembers(std::string_view workspace_id) override {
-    return store_.ListMembers(workspace_id);
-  }
-  Result<std::vector<UserWorkspace>> ListUserWorkspaces(std::string_view user_id) override {
-    return store_.ListUserWorkspaces(user_id);
-  }
-  Status SetMemberRole(std::string_view workspace_id, std::string_view user_id, Role role,
-                       std::optional<Role> expected) override {
-    return store_.SetMemberRole(workspace_id, user_id, role, expected);
-  }
-  Status RemoveMember(std::string_view workspace_id, std::string_view user_id,
-                      std::optional<Role> expected) override {
-    return store_.RemoveMember(workspace_id, user_id, expected);
-  }
-  Status CreateSession(const Session& session) override { return store_.CreateSession(session); }
-  Result<std::vector<Session>> ListActiveSessions(std::string_view user_id,
-                                                  TimePoint now) override {
-    return store_.ListActiveSessions(user_id, now);
-  }
-  Status RevokeSession(std::string_view user_id, std::string_view session_id,
-                       TimePoint at) override {
-    return store_.RevokeSession(user_id, session_id, at);
-  }
-  Result<int> RevokeUserSessions(std::string_view user_id, std::string_view keep_session_id,
-                                 TimePoint at) override {
-    return store_.RevokeUserSessions(user_id, keep_session_id, at);
-  }
-  Result<int> DeleteSessionsEndedBefore(TimePoint before) override {
-    return store_.DeleteSessionsEndedBefore(before);
+    return real_.GetUser(user_id);
   }
 
  private:
-  AccountStore& store_;
   std::atomic<int> lookups_{0};
   Status failure_;
   std::string hidden_user_;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "http/request.h"
 
@@ -12,5 +13,10 @@ namespace cdp::api {
 // it were written by the client and prove nothing. Used by ingestion
 // (geolocation), the login throttle, session listings and the audit log.
 std::string ClientAddress(const http::Request& request, int trusted_proxies);
+
+// The entry of a comma-separated X-Forwarded-* header value that the
+// outermost of `trusted_proxies` proxies wrote: the `trusted_proxies`-th from
+// the right, or the leftmost when there are fewer; "" when there are none.
+std::string_view TrustedForwardedEntry(std::string_view header_value, int trusted_proxies);
 
 }  // namespace cdp::api

@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include "api/client_address.h"
 #include "auth/credentials.h"
 
 namespace cdp::api {
@@ -62,19 +63,10 @@ std::optional<RequestCredential> ReadCredential(const http::Request& request) {
 }
 
 bool ArrivedOverTls(const http::Request& request, int trusted_proxies) {
-  if (trusted_proxies <= 0) return false;
-  // As for X-Forwarded-For: each proxy may append, so the entry of the
-  // outermost trusted proxy is the trusted_proxies-th from the right (or the
-  // leftmost when there are fewer); entries left of it are the client's.
-  std::string_view rest = request.Header("X-Forwarded-Proto");
-  std::string_view entry;
-  for (int i = 0; i < trusted_proxies; ++i) {
-    const size_t comma = rest.rfind(',');
-    entry = TrimWhitespace(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
-    if (comma == std::string_view::npos) break;
-    rest = rest.substr(0, comma);
-  }
-  return EqualsIgnoreCase(entry, "https");
+  // As for X-Forwarded-For: entries left of the outermost trusted proxy's
+  // are the client's and prove nothing.
+  return EqualsIgnoreCase(
+      TrustedForwardedEntry(request.Header("X-Forwarded-Proto"), trusted_proxies), "https");
 }
 
 std::string SessionCookie(std::string_view token, int64_t max_age_seconds, bool secure) {

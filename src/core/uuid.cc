@@ -1,5 +1,6 @@
 #include "core/uuid.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "core/random.h"
@@ -34,21 +35,22 @@ Uuid Uuid::NewV4() {
 
 Uuid Uuid::NewV7(const Clock& clock) {
   // RFC 9562 method 1: a 12-bit counter in rand_a, reseeded every new
-  // millisecond with a random start in its lower half so it rarely overflows;
-  // on overflow the timestamp moves one millisecond ahead.
-  thread_local int64_t last_ms = 0;
-  thread_local uint32_t counter = 0;
-  int64_t ms = UnixMillis(clock.Now());
-  if (ms > last_ms) {
-    last_ms = ms;
-    counter = static_cast<uint32_t>(FastRandom64() & 0x7FF);
-  } else {
-    ms = last_ms;
-    if (++counter > 0xFFF) {
-      ms = ++last_ms;
-      counter = 0;
-    }
-  }
+  // millisecond with a random start in its lower half so it rarely overflows.
+  // Millisecond and counter are one 60-bit number in one process-wide atomic,
+  // so ids from different threads sort in the order they were made (requests
+  // served by different threads in one millisecond: audit entries, dead
+  // letters). Incrementing it carries a full counter into the next
+  // millisecond, and a clock that goes back never moves it back.
+  static std::atomic<uint64_t> last{0};
+  const uint64_t fresh =
+      (static_cast<uint64_t>(UnixMillis(clock.Now())) << 12) | (FastRandom64() & 0x7FF);
+  uint64_t previous = last.load(std::memory_order_relaxed);
+  uint64_t next = 0;
+  do {
+    next = (fresh >> 12) > (previous >> 12) ? fresh : previous + 1;
+  } while (!last.compare_exchange_weak(previous, next, std::memory_order_relaxed));
+  const uint64_t ms = next >> 12;
+  const uint64_t counter = next & 0xFFF;
   Uuid id;
   for (int i = 0; i < 6; ++i) id.bytes[i] = static_cast<uint8_t>(ms >> (8 * (5 - i)));
   id.bytes[6] = static_cast<uint8_t>(counter >> 8);

@@ -17,8 +17,9 @@ struct Uuid {
   // Random (version 4).
   static Uuid NewV4();
   // Time-ordered (version 7): 48-bit Unix milliseconds from `clock`, then a
-  // counter and random bits. Ids made by one thread are strictly increasing,
-  // even within one millisecond, so they sort in creation order.
+  // counter and random bits. Ids made in one process are strictly
+  // increasing, across threads and within one millisecond, so they sort in
+  // creation order.
   static Uuid NewV7(const Clock& clock = SystemClock::Instance());
   // Accepts the canonical 8-4-4-4-12 form, either case.
   static std::optional<Uuid> Parse(std::string_view text);

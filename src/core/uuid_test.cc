@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.h"
@@ -22,7 +24,7 @@ constexpr int kManyIds = 100'000;
 
 bool HasRfc9562Variant(const Uuid& id) { return (id.bytes[8] & 0xC0) == 0x80; }
 
-// NewV7 never goes back in time within a thread (it keeps the last
+// NewV7 never goes back in time within a process (it keeps the last
 // millisecond it used), so each test starts its clock at a millisecond later
 // than any used before: well ahead of the system clock and of earlier tests.
 TimePoint FreshStart() {
@@ -135,6 +137,30 @@ TEST(UuidTest, V7StaysIncreasingWhenClockGoesBack) {
   const Uuid after = Uuid::NewV7(clock);
   EXPECT_LT(before, after);
   EXPECT_GE(after.UnixMillisV7(), before.UnixMillisV7());
+}
+
+// Two threads take turns; each id must sort after the one the other thread
+// made just before, although each thread alone would also be increasing.
+TEST(UuidTest, V7StrictlyIncreasingAcrossThreads) {
+  ManualClock clock(FreshStart());  // never advances: all in one millisecond
+  constexpr int kTurns = 20'000;
+  std::vector<Uuid> ids(kTurns);
+  std::atomic<int> turn{0};
+  const auto take_turns = [&](int parity) {
+    for (int i = parity; i < kTurns; i += 2) {
+      while (turn.load(std::memory_order_acquire) != i) std::this_thread::yield();
+      ids[i] = Uuid::NewV7(clock);
+      turn.store(i + 1, std::memory_order_release);
+    }
+  };
+  std::thread even(take_turns, 0);
+  std::thread odd(take_turns, 1);
+  even.join();
+  odd.join();
+  for (int i = 1; i < kTurns; ++i) {
+    ASSERT_LT(ids[i - 1], ids[i]) << "at " << i << ": " << ids[i - 1].ToString() << " then "
+                                  << ids[i].ToString();
+  }
 }
 
 TEST(UuidTest, V7StringOrderIsCreationOrder) {

@@ -1,6 +1,7 @@
 # The two commands of the README, and the rest of the developer loop.
 #   make run    install what is missing, build, migrate, serve the demo on :8080
-#   make test   install what is missing, build, run every test (release + ASan/UBSan + fuzz)
+#   make test   install what is missing, build, run every test: end-to-end on the
+#               release build, then all under ASan/UBSan, then the fuzzers
 #   make bench  HTTP benchmark against nginx (see docs/benchmarks.md; also
 #               bench-ingest, bench-store, bench-query)
 #   make fmt    clang-format every C++ file
@@ -9,7 +10,8 @@ RELEASE_DIR := build/release
 SANITIZE_DIR := build/sanitize
 CTEST_FLAGS := --output-on-failure --timeout 300 -j 2
 
-.PHONY: run test test-release test-sanitize test-fuzz bench fmt build configure-release clean
+.PHONY: run test test-end-to-end test-release test-sanitize test-fuzz bench fmt build \
+  configure-release clean
 
 # One release build tree for run, test and bench (configured the same way,
 # so switching between them never rebuilds); `build` compiles only the binary.
@@ -23,8 +25,20 @@ build: configure-release
 run: build
 	scripts/run-demo $(RELEASE_DIR)/cdp
 
-test: test-release test-sanitize test-fuzz
+# Every test runs once with assertions and sanitizers on (test-sanitize); the
+# tests that run the `cdp` binary as users do run also against the optimized
+# build that ships. Building and running the unit tests a second time, in the
+# release tree, would add a third to the time of `make test` and catch little
+# that the sanitizers miss; `make test-release` still does it.
+test: test-end-to-end test-sanitize test-fuzz
 
+# The release binary end to end (black-box and crash tests), and every
+# benchmark compiled so none rots.
+test-end-to-end: configure-release
+	cmake --build $(RELEASE_DIR) --target cdp cdp_blackbox_test cdp_crash_test benchmarks
+	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS) -L end-to-end
+
+# All tests on the release build.
 test-release: configure-release
 	cmake --build $(RELEASE_DIR)
 	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)

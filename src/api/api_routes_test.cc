@@ -15,6 +15,7 @@
 #include "api/testing/api_test_access.h"
 #include "support/captured_reply.h"
 #include "support/json_pointer.h"
+#include "support/route_dispatch.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api {
@@ -117,14 +118,7 @@ class ApiRoutesTest : public ::testing::Test {
     request_->SetHeaders(std::move(headers));
     request_->SetRequestId("req-1");
     request_->SetRemoteAddress("203.0.113.9");
-    auto reply = std::make_shared<cdp::testing::CapturedReply>("req-1");
-    Result<http::Router::Match> match = router_.Find(method, path);
-    EXPECT_TRUE(match.ok()) << match.status().ToString();
-    if (!match.ok()) return {};
-    request_->SetRoute(match->route->pattern, match->params, match->route->access);
-    match->route->handler(*request_, cdp::testing::ReplyTo(reply));
-    EXPECT_TRUE(reply->response().has_value()) << "the guard or the handler must answer";
-    const http::Response response = reply->response().value_or(http::Response{});
+    const http::Response response = cdp::testing::CallRoute(router_, *request_);
     // The handler ran exactly when the answer is its 200.
     EXPECT_EQ(seen_.has_value(), response.status == 200) << method << " " << path;
     return response;

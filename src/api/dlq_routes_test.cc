@@ -10,8 +10,8 @@
 #include "api/testing/api_test_access.h"
 #include "ingest/dead_letter_replayer.h"
 #include "ingest/ingest_test_env.h"
-#include "support/captured_reply.h"
 #include "support/json_pointer.h"
+#include "support/route_dispatch.h"
 
 namespace cdp::api {
 namespace {
@@ -58,14 +58,7 @@ class DeadLetterRoutesTest : public ::testing::Test {
     request.SetHeaders({{"Authorization", authorization}});
     request.SetBody(std::move(body));
     request.SetRequestId("req-dlq");
-    auto reply = std::make_shared<cdp::testing::CapturedReply>("req-dlq");
-    Result<http::Router::Match> match = router_.Find(method, request.path());
-    EXPECT_TRUE(match.ok()) << match.status().ToString();
-    if (!match.ok()) return {};
-    request.SetRoute(match->route->pattern, match->params, match->route->access);
-    match->route->handler(request, cdp::testing::ReplyTo(reply));
-    EXPECT_TRUE(reply->response().has_value());
-    return reply->response().value_or(http::Response{});
+    return cdp::testing::CallRoute(router_, request);
   }
 
   ingest::testing::IngestTestEnv env_;

@@ -19,6 +19,7 @@
 #include "query/service/testing/counting_queries.h"
 #include "query/testing/test_event_store.h"
 #include "store/testing/random_events.h"
+#include "support/route_dispatch.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api {
@@ -145,15 +146,9 @@ class QueryRoutesTest : public ::testing::Test {
     request.SetHeaders(std::move(views));
     request.SetBody(std::move(body));
     request.SetRequestId("req_test");
-    Result<http::Router::Match> match = router_.Find(call->method, request.path());
-    EXPECT_TRUE(match.ok()) << call->method << " " << call->path << ": "
-                            << match.status().ToString();
-    if (!match.ok()) {
+    if (!cdp::testing::DispatchToRoute(router_, request, http::Reply(call->target))) {
       call->target->Complete(http::Response{});
-      return call;
     }
-    request.SetRoute(match->route->pattern, match->params, match->route->access);
-    match->route->handler(request, http::Reply(call->target));
     return call;
   }
 

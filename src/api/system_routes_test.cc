@@ -12,6 +12,7 @@
 #include "http/reply.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "support/route_dispatch.h"
 
 namespace cdp::api {
 namespace {
@@ -56,12 +57,8 @@ class SystemRoutesTest : public ::testing::Test {
     request.SetStartLine(method, path);
     request.SetHeaders(std::move(headers));
     request.SetRequestId("req_test");
-    Result<http::Router::Match> match = router_.Find(method, path);
-    EXPECT_TRUE(match.ok()) << method << " " << path << ": " << match.status().ToString();
-    if (!match.ok()) return {};
-    request.SetRoute(match->route->pattern, match->params, match->route->access);
     auto target = std::make_shared<CapturingTarget>();
-    match->route->handler(request, http::Reply(target));
+    if (!cdp::testing::DispatchToRoute(router_, request, http::Reply(target))) return {};
     EXPECT_EQ(target->completions, 1) << "the handler must answer exactly once";
     EXPECT_TRUE(target->response_.has_value());
     return target->response_.value_or(http::Response{});

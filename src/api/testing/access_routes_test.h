@@ -19,8 +19,8 @@
 #include "core/clock.h"
 #include "core/uuid.h"
 #include "http/router.h"
-#include "support/captured_reply.h"
 #include "support/json_pointer.h"
+#include "support/route_dispatch.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api::testing {
@@ -125,14 +125,7 @@ class AccessRoutesTest : public ::testing::Test {
     request.SetBody(std::move(body));
     request.SetRequestId("req_test");
     request.SetRemoteAddress(kClientIp);
-    auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
-    Result<http::Router::Match> match = router.Find(method, request.path());
-    EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
-    if (!match.ok()) return http::Response{};
-    request.SetRoute(match->route->pattern, match->params);
-    match->route->handler(request, cdp::testing::ReplyTo(reply));
-    EXPECT_TRUE(reply->response().has_value()) << "the handler must answer";
-    return reply->response().value_or(http::Response{});
+    return cdp::testing::CallRoute(router, request);
   }
 
   // The same, naming the workspace with X-Workspace-Id.

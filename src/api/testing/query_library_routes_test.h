@@ -14,6 +14,7 @@
 #include "meta/sqlite/sqlite_query_library.h"
 #include "support/captured_reply.h"
 #include "support/json_pointer.h"
+#include "support/route_dispatch.h"
 #include "support/temp_dir.h"
 
 namespace cdp::api::testing {
@@ -56,11 +57,7 @@ class QueryLibraryRoutesTest : public ::testing::Test {
     request.SetRequestId("req_test");
     request.SetRemoteAddress("192.0.2.10");
     auto reply = std::make_shared<cdp::testing::CapturedReply>("req_test");
-    Result<http::Router::Match> match = router_.Find(method, request.path());
-    EXPECT_TRUE(match.ok()) << method << " " << target << ": " << match.status().ToString();
-    if (!match.ok()) return reply;
-    request.SetRoute(match->route->pattern, match->params, match->route->access);
-    match->route->handler(request, cdp::testing::ReplyTo(reply));
+    cdp::testing::DispatchToRoute(router_, request, cdp::testing::ReplyTo(reply));
     return reply;
   }
 

@@ -52,7 +52,9 @@ class MemberServiceTest : public ::testing::Test {
     user.created_at = clock_.Now();
     user.password_changed_at = clock_.Now();
     EXPECT_TRUE(accounts_->CreateUser(user).ok());
-    if (role) EXPECT_TRUE(accounts_->AddMember({"w1", user.id, *role, clock_.Now()}).ok());
+    if (role) {
+      EXPECT_TRUE(accounts_->AddMember({"w1", user.id, *role, clock_.Now()}).ok());
+    }
     return user;
   }
 

@@ -103,7 +103,9 @@ TEST(ColumnTableTest, SortedOrderIsPersonThenTimeThenMessageId) {
   for (size_t i = 0; i < order.size(); ++i) {
     ASSERT_FALSE(seen[order[i]]);
     seen[order[i]] = true;
-    if (i > 0) ASSERT_LE(key(order[i - 1]), key(order[i]));
+    if (i > 0) {
+      ASSERT_LE(key(order[i - 1]), key(order[i]));
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <utility>
 
+#include "api/client_address.h"
 #include "api/request_credentials.h"
 
 namespace cdp::api {
@@ -31,20 +32,31 @@ std::string Lower(std::string_view text) {
 
 bool IsSafeMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
+// Whether `origin` (lower case) is http(s):// and `host` (any case).
+bool IsOriginOfHost(const std::string& origin, std::string_view host) {
+  if (host.empty()) return false;
+  const std::string lower_host = Lower(host);
+  return origin == "http://" + lower_host || origin == "https://" + lower_host;
+}
+
 // Whether a cookie-authenticated request may change something: a browser
 // sends the session cookie with whatever a page on another site makes it
 // send, so an unsafe request must come from this server's own pages or the
 // console's. Browsers send Origin with every cross-origin request and with
 // same-origin ones other than GET and HEAD; a request without one did not
 // come from a page of another site (SameSite=Lax keeps the cookie off
-// cross-site posts anyway).
+// cross-site posts anyway). A page of another site cannot set
+// X-Forwarded-Host either: it is no CORS-safelisted header, and the
+// preflight it needs is refused to origins other than the console's.
 Status CheckOrigin(const http::Request& request, const ApiRoutes::Options& options) {
   const std::string_view origin_header = request.Header("Origin");
   if (origin_header.empty()) return Status::Ok();
   // Scheme and host compare without case (RFC 6454); the port exactly.
   const std::string origin = Lower(origin_header);
-  const std::string host = Lower(request.Header("Host"));
-  if (!host.empty() && (origin == "http://" + host || origin == "https://" + host)) {
+  if (IsOriginOfHost(origin, request.Header("Host"))) return Status::Ok();
+  if (options.trusted_proxies > 0 &&
+      IsOriginOfHost(origin, TrustedForwardedEntry(request.Header("X-Forwarded-Host"),
+                                                   options.trusted_proxies))) {
     return Status::Ok();
   }
   for (const std::string& console : options.console_origins) {

@@ -50,6 +50,10 @@ class ApiRoutes {
     // Origins of a console served elsewhere (CDP_CONSOLE_ORIGINS); this
     // server's own origin is always allowed.
     std::vector<std::string> console_origins;
+    // Reverse proxies in front of this server (CDP_TRUST_PROXY). With any,
+    // the host the outermost one saw (its X-Forwarded-Host entry) is this
+    // server's origin too, for a proxy that rewrites Host.
+    int trusted_proxies = 0;
   };
   // REQUIRES: `router` and `access_control` outlive this and the router.
   ApiRoutes(http::Router& router, const AccessControl& access_control, Options options);

@@ -302,6 +302,40 @@ TEST_F(ApiRoutesTest, CookieRequestsThatChangeSomethingMustComeFromAnAllowedOrig
   EXPECT_EQ(Status("POST", "/build", headers), 200);
 }
 
+// Behind a proxy that rewrites Host, the host it saw (its X-Forwarded-Host
+// entry) is this server's origin too, but only when proxies are trusted.
+TEST_F(ApiRoutesTest, BehindTrustedProxiesTheForwardedHostIsThisServersOrigin) {
+  const std::string token = access_.StartSession(Member(Role::kAdmin), SessionKind::kCookie);
+  const auto status = [&](int trusted_proxies, std::string_view forwarded_host,
+                          std::string_view origin) {
+    http::Router router;
+    ApiRoutes routes(router, access_.access_control(), {.trusted_proxies = trusted_proxies});
+    routes.Add("POST", "/build", Permission::kBuild,
+               ApiImmediate([](http::Request&, const Caller&) -> Result<http::Response> {
+                 return http::Response::Json(200, "{}");
+               }));
+    http::HeaderList headers = Cookie(token, origin);  // Host: the internal kHost
+    headers.emplace_back("X-Forwarded-Host", forwarded_host);
+    http::Request request;
+    request.SetStartLine("POST", "/build");
+    request.SetHeaders(std::move(headers));
+    request.SetRequestId("req-proxy");
+    return cdp::testing::CallRoute(router, request).status;
+  };
+  EXPECT_EQ(status(1, "cdp.public.example", "https://cdp.public.example"), 200);
+  EXPECT_EQ(status(1, "CDP.Public.Example", "https://cdp.public.example"), 200);
+  EXPECT_EQ(status(1, "cdp.public.example", "https://evil.example"), 403);
+  // Not trusted: the header proves nothing.
+  EXPECT_EQ(status(0, "cdp.public.example", "https://cdp.public.example"), 403);
+  // The entry the outermost trusted proxy wrote counts, not what the client
+  // put before it.
+  EXPECT_EQ(status(1, "cdp.public.example, edge.internal", "https://cdp.public.example"), 403);
+  EXPECT_EQ(status(2, "cdp.public.example, edge.internal", "https://cdp.public.example"), 200);
+  EXPECT_EQ(status(1, "evil.example, cdp.public.example", "https://evil.example"), 403);
+  // Host still counts.
+  EXPECT_EQ(status(1, "cdp.public.example", "http://" + std::string(kHost)), 200);
+}
+
 TEST_F(ApiRoutesTest, UserRoutesRefuseSecretKeys) {
   for (const std::string& key :
        {acme_.secret_key, access_.AddSecretKey(acme_.workspace.id, ApiKeyScope::kRead)}) {

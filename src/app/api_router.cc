@@ -159,7 +159,8 @@ Result<std::unique_ptr<ApiStack>> ApiStack::Open(const Config& config,
       std::make_unique<api::AuditRecorder>(*parts.audit_log, parts.clock, config.trusted_proxies);
   parts.routes = std::make_unique<api::ApiRoutes>(
       stack->router_, *parts.access_control,
-      api::ApiRoutes::Options{.console_origins = config.console_origins});
+      api::ApiRoutes::Options{.console_origins = config.console_origins,
+                              .trusted_proxies = config.trusted_proxies});
 
   // The route table: public and ingestion routes on the router itself,
   // everything else behind the access guard.

@@ -259,7 +259,8 @@ std::vector<ConfigOption> MakeIngestOptions() {
          return Status::Ok();
        }},
       {"--trust-proxy", "CDP_TRUST_PROXY", "0",
-       "Reverse proxies in front of cdp whose X-Forwarded-For is trusted for the client's IP.",
+       "Reverse proxies in front of cdp whose X-Forwarded-* entries are trusted (client IP, TLS, "
+       "host).",
        [](std::string_view v, Config& c) {
          CDP_ASSIGN_OR_RETURN(auto hops, cv::ParseInt(v, 0, 16));
          c.trusted_proxies = static_cast<int>(hops);

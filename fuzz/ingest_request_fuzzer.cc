@@ -125,6 +125,13 @@ size_t Utf8Chars(std::string_view s) {
   return chars;
 }
 
+// The context $merge_dangerously gives its alias: merge_dangerously = true.
+bool IsMergeDangerouslyFlag(const std::vector<Property>& context) {
+  if (context.size() != 1 || context.front().name != "merge_dangerously") return false;
+  const bool* flag = std::get_if<bool>(&context.front().value);
+  return flag != nullptr && *flag;
+}
+
 // What every accepted event carries, whichever parser made it.
 void CheckEvent(const Event& e, const ParseLimits& limits, bool capture) {
   CHECK(e.received_at == kReceivedAt, e.message_id);
@@ -166,7 +173,11 @@ void CheckEvent(const Event& e, const ParseLimits& limits, bool capture) {
       break;
   }
   if (capture) {
-    CHECK(e.context.empty() && e.integrations.empty(), e.message_id);
+    // Capture has no context or integrations, but for the flag that
+    // $merge_dangerously (an alias) sets in the context.
+    CHECK(e.integrations.empty(), e.message_id);
+    CHECK(e.context.empty() || (e.type == EventType::kAlias && IsMergeDangerouslyFlag(e.context)),
+          e.message_id);
     if (e.type == EventType::kIdentify || e.type == EventType::kAlias) {
       CHECK(!e.user_id.empty(), e.message_id);
     } else {

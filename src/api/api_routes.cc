@@ -32,7 +32,7 @@ std::string Lower(std::string_view text) {
 
 bool IsSafeMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
-// Whether `origin` (lower case) is http(s):// and `host` (any case).
+// Whether `origin` (lower case) is `host` (any case) under http or https.
 bool IsOriginOfHost(const std::string& origin, std::string_view host) {
   if (host.empty()) return false;
   const std::string lower_host = Lower(host);

@@ -32,9 +32,9 @@ namespace cdp::api::testing {
 // services of src/auth, and a manual clock at kT0. Each test adds the routes
 // it tests; requests go through the router to the guard and the handler.
 //
-// Users made with AddUser get a placeholder password hash and sessions made
-// straight in the store (no argon2: cheap); tests of the login itself make
-// real passwords through the AccountService.
+// Users made with AddUser get a password hash that verifies nothing and
+// sessions made straight in the store (no argon2: cheap); tests of the login
+// itself make real passwords through the AccountService.
 class AccessRoutesTest : public ::testing::Test {
  protected:
   static inline const TimePoint kT0 = std::chrono::sys_days{std::chrono::year{2026} / 3 / 4} +
@@ -74,7 +74,7 @@ class AccessRoutesTest : public ::testing::Test {
     std::string token;  // a bearer session token ("st_...")
   };
 
-  // A user (placeholder password hash) with a token session, member of
+  // A user (whose password verifies nothing) with a token session, member of
   // `workspace_id` as `role` (of none when `workspace_id` is empty).
   TestUser AddUser(const std::string& email, const std::string& workspace_id = {},
                    Role role = Role::kViewer, bool password_change_required = false) {

@@ -43,7 +43,7 @@ inline StoredCredential StoreSecretKey(MetaStore& store, const Clock& clock,
   return {key, record.id};
 }
 
-// A user whose password hash is a placeholder that verifies no password
+// A user whose stored password hash is not a hash: it verifies no password
 // (these tests sign in by session, not by password); returns the id.
 inline std::string StoreUser(AccountStore& store, const Clock& clock, const std::string& email,
                              bool password_change_required = false) {
